@@ -1,0 +1,29 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is set up by them.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DEMO_DB := var/demo.sqlite3
+
+.PHONY: demo test venv serve-demo clean bench
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# The demo runs on its own SQLite file; LIANXI_DEMO=1 is the only way load_demo agrees to write demo data.
+demo: venv
+	mkdir -p var
+	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --noinput
+	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py load_demo
+	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,69 @@
+"""The access rule: one function per model decides which rows a user sees.
+
+Lists, details, actions, exports and the API all start from ``Model.objects.visible_to(user)``, which calls
+these; nothing else filters by role. What a user may *do* to a visible appeal is decided by the workflow table
+(lianxi.appeals.workflow), which also starts from visibility.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import CITYWIDE_ROLES, Role
+
+
+def _anonymous(user) -> bool:
+    return user is None or not user.is_authenticated
+
+
+def sees_everything(user) -> bool:
+    return not _anonymous(user) and (user.is_superuser or user.has_role(*CITYWIDE_ROLES))
+
+
+def enterprise_scope(qs: QuerySet, user) -> QuerySet:
+    """Staff and deputies see the directory (registry data); an enterprise user sees only its own enterprise."""
+    if _anonymous(user):
+        return qs.none()
+    if sees_everything(user) or user.has_role(Role.HANDLER, Role.DEPUTY):
+        return qs
+    if user.enterprise_id:
+        return qs.filter(pk=user.enterprise_id)
+    return qs.none()
+
+
+def appeal_scope(qs: QuerySet, user) -> QuerySet:
+    """Citywide staff see every appeal; a handler those their department leads or co-handles; an enterprise user
+    its own enterprise's; a deputy those they registered. A person with several roles sees the union."""
+    if _anonymous(user):
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    rule = Q(pk__in=[])
+    if user.has_role(Role.HANDLER) and user.department_id:
+        co_handled = qs.model.co_departments.through.objects.filter(
+            appeal_id=OuterRef("pk"), department_id=user.department_id)
+        rule |= Q(lead_department_id=user.department_id) | Q(Exists(co_handled))
+    if user.has_role(Role.ENTERPRISE) and user.enterprise_id:
+        rule |= Q(enterprise_id=user.enterprise_id)
+    if user.has_role(Role.DEPUTY):
+        rule |= Q(created_by_id=user.pk)
+    return qs.filter(rule)
+
+
+def user_scope(qs: QuerySet, user) -> QuerySet:
+    """Only platform admins manage accounts; everybody else sees just themselves."""
+    if _anonymous(user):
+        return qs.none()
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return qs
+    return qs.filter(pk=user.pk)
+
+
+def may_configure(user) -> bool:
+    """May edit the directory (departments, categories, channels) and users."""
+    return not _anonymous(user) and (user.is_superuser or user.has_role(Role.ADMIN))
+
+
+def may_edit_enterprises(user) -> bool:
+    """Admins maintain the directory; clerks create and correct enterprises when they register appeals."""
+    return may_configure(user) or (not _anonymous(user) and user.has_role(Role.CLERK))

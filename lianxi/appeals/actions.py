@@ -1,0 +1,391 @@
+"""The only writers of appeals: one function per action of the loop.
+
+Each function takes ``acting_user`` as a required keyword (``None`` means the system, said explicitly) and an
+optional ``now`` (the clock, injectable for demo data and time-travel tests). Inside one transaction it locks the
+appeal row, checks visibility (404), permission (403) and state (409), validates the business rules (400), changes
+the appeal and writes its event. Pages and the API call these same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lianxi.core.errors import InvalidInput, NotFound, NotPermitted, StateConflict
+from lianxi.core.workdays import due_after, local_date
+
+from . import workflow
+from .attachments import save_attachments, validate_uploads
+from .models import Appeal, AppealEvent, AppealNumberSequence, IdempotencyKey, Outcome, Rating
+from .workflow import ACTIONS, State
+
+
+class SupervisionLevel:
+    CHOICES = [("reminder", "提醒"), ("supervise", "督办"), ("listed", "挂牌督办")]
+    VALUES = {c for c, _ in CHOICES}
+
+
+# ---- plumbing -------------------------------------------------------------------------------------------------
+
+def _snapshot(user) -> dict:
+    if user is None:
+        return {"actor": None, "actor_name": "系统", "actor_roles": "", "actor_department": ""}
+    unit = user.department or user.enterprise
+    return {"actor": user, "actor_name": user.display_name, "actor_roles": ",".join(sorted(user.role_codes)),
+            "actor_department": str(unit) if unit else ""}
+
+
+def _record(appeal: Appeal, action: str, acting_user, from_state: str, now: dt.datetime, data: dict) -> AppealEvent:
+    return AppealEvent.objects.create(appeal=appeal, action=action, from_state=from_state, to_state=appeal.state,
+                                      at=now, data=data, **_snapshot(acting_user))
+
+
+def _require(fields: dict[str, str]) -> None:
+    """Raise InvalidInput for every named field whose value is blank."""
+    missing = {name: ["此项为必填项"] for name, value in fields.items() if not (value or "").strip()}
+    if missing:
+        raise InvalidInput(fields=missing)
+
+
+def _pk(appeal: Appeal | int) -> int:
+    return appeal.pk if isinstance(appeal, Appeal) else int(appeal)
+
+
+def _perform(name: str, appeal: Appeal | int, acting_user, now: dt.datetime | None,
+             apply: Callable[[Appeal, dt.datetime], dict]) -> Appeal:
+    """Run one action: lock, check, apply, save, record. ``apply`` mutates the locked appeal (including its
+    state when the action has several targets) and returns the event's data."""
+    action = ACTIONS[name]
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The row lock makes two conflicting actions serialize: the second one reads the first one's result
+        # and gets a 409 from the state check below. (On SQLite the IMMEDIATE transaction does the same.)
+        locked = Appeal.objects.select_for_update().filter(pk=_pk(appeal)).first()
+        if locked is None or (acting_user is not None
+                              and not Appeal.objects.visible_to(acting_user).filter(pk=locked.pk).exists()):
+            raise NotFound("诉求不存在或您无权查看")
+        if acting_user is not None and not workflow.may(acting_user, action, locked):
+            raise NotPermitted(f"您无权对该诉求执行“{action.label}”")
+        reason = workflow.state_reason(action, locked, now)
+        if reason:
+            raise StateConflict(reason)
+        from_state = locked.state
+        if action.target:
+            locked.state = action.target
+        data = apply(locked, now)
+        locked.save()
+        event = _record(locked, name, acting_user, from_state, now, data)
+        locked._last_event = event
+    return locked
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
+
+
+# ---- register -------------------------------------------------------------------------------------------------
+
+def _next_number(now: dt.datetime) -> str:
+    day = local_date(now)
+    # UPDATE … SET last = last + 1 locks the day's row until commit, so concurrent registrations get
+    # consecutive numbers without gaps or duplicates.
+    if not AppealNumberSequence.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                AppealNumberSequence.objects.create(day=day, last=1)
+        except IntegrityError:  # another registration created the day's row first
+            AppealNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
+    last = AppealNumberSequence.objects.get(day=day).last
+    return f"LX{day:%Y%m%d}-{last:04d}"
+
+
+def default_channel_code(user) -> str:
+    if user is not None and user.has_role("enterprise"):
+        return "online"
+    if user is not None and user.has_role("deputy") and not user.has_role("clerk", "dispatcher"):
+        return "npc_inspection"
+    return "window"
+
+
+@dataclass
+class Registration:
+    appeal: Appeal
+    created: bool  # False when an Idempotency-Key replayed an earlier registration
+
+
+def register(*, acting_user, enterprise, title: str, content: str, category, channel=None, kind: str = "help",
+             urgency: str = "general", attachments: Sequence = (), idempotency_key: str | None = None,
+             now: dt.datetime | None = None) -> Registration:
+    from lianxi.directory.models import Channel
+
+    now = now or timezone.now()
+    action = ACTIONS["register"]
+    if acting_user is not None and not workflow.may(acting_user, action, Appeal(enterprise=enterprise)):
+        raise NotPermitted("您无权为该企业登记诉求")
+    _require({"title": title, "content": content})
+    validate_uploads(attachments, "attachments")
+    if channel is None:
+        channel = Channel.objects.filter(code=default_channel_code(acting_user)).first()
+        if channel is None:
+            raise InvalidInput(fields={"channel": ["请选择渠道"]})
+
+    with transaction.atomic():
+        if idempotency_key and acting_user is not None:
+            replay = _claim_idempotency_key(acting_user, idempotency_key, now)
+            if replay is not None:
+                return Registration(replay, created=False)
+        appeal = Appeal.objects.create(
+            number=_next_number(now), state=State.REGISTERED, enterprise=enterprise, title=title.strip(),
+            content=content.strip(), channel=channel, category=category, kind=kind, urgency=urgency,
+            created_by=acting_user, created_at=now)
+        event = _record(appeal, "register", acting_user, "", now, {
+            "channel": channel.code, "category": category.code, "kind": kind, "urgency": urgency,
+            "attachments": [f.name for f in attachments]})
+        save_attachments(appeal, event, attachments, acting_user)
+        if idempotency_key and acting_user is not None:
+            IdempotencyKey.objects.filter(user=acting_user, key=idempotency_key).update(appeal=appeal)
+    appeal._last_event = event
+    return Registration(appeal, created=True)
+
+
+def _claim_idempotency_key(user, key: str, now: dt.datetime) -> Appeal | None:
+    """Claim the key for this request, or return the appeal an earlier request with the key created.
+
+    The insert is what serializes two racing requests: on PostgreSQL the second blocks on the unique index
+    until the first commits, then fails and replays the first one's appeal."""
+    window = dt.timedelta(hours=settings.LIANXI["IDEMPOTENCY_HOURS"])
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(user=user, key=key, created_at=now)
+            return None
+    except IntegrityError:
+        pass
+    existing = IdempotencyKey.objects.select_for_update().get(user=user, key=key)
+    if existing.created_at >= now - window and existing.appeal_id:
+        return existing.appeal
+    # An expired key (or one whose request failed) starts afresh.
+    existing.created_at, existing.appeal = now, None
+    existing.save(update_fields=["created_at", "appeal"])
+    return None
+
+
+# ---- the loop -------------------------------------------------------------------------------------------------
+
+def dispatch(appeal, *, acting_user, lead_department, co_departments: Iterable = (),
+             due_at: dt.datetime | None = None, instructions: str = "", now: dt.datetime | None = None) -> Appeal:
+    co_departments = [d for d in co_departments if d.pk != lead_department.pk]
+
+    def apply(a: Appeal, now):
+        if due_at is not None and due_at <= now:
+            raise InvalidInput(fields={"due_at": ["办结时限必须晚于当前时间"]})
+        a.lead_department = lead_department
+        a.instructions = instructions.strip()
+        a.dispatched_at = now
+        a.accept_due_at = due_after(now, a.category.accept_days)
+        a.due_at = a.original_due_at = due_at or due_after(now, a.category.reply_days(a.urgency))
+        a.accepted_at = None
+        a.co_departments.set(co_departments)
+        return {"lead_department": lead_department.pk, "lead_department_name": lead_department.name,
+                "co_departments": [d.pk for d in co_departments],
+                "co_department_names": [d.name for d in co_departments],
+                "due_at": _iso(a.due_at), "due_at_explicit": due_at is not None,
+                "instructions": a.instructions, "redispatch": a.return_count > 0}
+
+    return _perform("dispatch", appeal, acting_user, now, apply)
+
+
+def return_appeal(appeal, *, acting_user, reason: str, now: dt.datetime | None = None) -> Appeal:
+    """退回: the lead department sends a wrongly addressed appeal back to the dispatcher."""
+    _require({"reason": reason})
+
+    def apply(a: Appeal, now):
+        department = a.lead_department
+        a.return_count += 1
+        a.lead_department = None
+        a.co_departments.clear()
+        a.dispatched_at = a.accept_due_at = a.due_at = a.original_due_at = None
+        return {"reason": reason.strip(), "department": department.pk, "department_name": department.name,
+                "return_count": a.return_count}
+
+    return _perform("return", appeal, acting_user, now, apply)
+
+
+def accept(appeal, *, acting_user, now: dt.datetime | None = None) -> Appeal:
+    def apply(a: Appeal, now):
+        a.accepted_at = now
+        return {"on_time": a.accept_due_at is None or now <= a.accept_due_at}
+
+    return _perform("accept", appeal, acting_user, now, apply)
+
+
+def progress(appeal, *, acting_user, note: str, now: dt.datetime | None = None) -> Appeal:
+    _require({"note": note})
+    return _perform("progress", appeal, acting_user, now, lambda a, now: {"note": note.strip()})
+
+
+def request_extension(appeal, *, acting_user, due_at: dt.datetime, reason: str,
+                      now: dt.datetime | None = None) -> Appeal:
+    _require({"reason": reason})
+    if due_at is None:
+        raise InvalidInput(fields={"due_at": ["此项为必填项"]})
+
+    def apply(a: Appeal, now):
+        if a.due_at and due_at <= a.due_at:
+            raise InvalidInput(fields={"due_at": ["申请的时限必须晚于现行办结时限"]})
+        a.extension_due_at, a.extension_reason = due_at, reason.strip()
+        return {"due_at": _iso(due_at), "reason": a.extension_reason, "current_due_at": _iso(a.due_at)}
+
+    return _perform("request-extension", appeal, acting_user, now, apply)
+
+
+def decide_extension(appeal, *, acting_user, approve: bool, reason: str = "",
+                     now: dt.datetime | None = None) -> Appeal:
+    if approve is None:
+        raise InvalidInput(fields={"approve": ["请选择同意或不同意"]})
+
+    def apply(a: Appeal, now):
+        data = {"approve": bool(approve), "reason": reason.strip(), "requested_due_at": _iso(a.extension_due_at),
+                "previous_due_at": _iso(a.due_at)}
+        if approve:
+            a.due_at = a.extension_due_at  # original_due_at keeps the first deadline
+        a.extension_due_at, a.extension_reason = None, ""
+        return data
+
+    return _perform("decide-extension", appeal, acting_user, now, apply)
+
+
+def reply(appeal, *, acting_user, result: str, outcome: str, reply: str = "", attachments: Sequence = (),
+          now: dt.datetime | None = None) -> Appeal:
+    _require({"result": result})
+    if outcome not in Outcome.values:
+        raise InvalidInput(fields={"outcome": ["请选择办理结果：已解决、部分解决或已解释说明"]})
+    validate_uploads(attachments, "attachments")
+
+    def apply(a: Appeal, now):
+        a.replied_at = now
+        a.result, a.outcome, a.reply = result.strip(), outcome, (reply or result).strip()
+        a.extension_due_at, a.extension_reason = None, ""
+        return {"result": a.result, "outcome": outcome, "reply": a.reply,
+                "on_time": a.due_at is None or now <= a.due_at, "attachments": [f.name for f in attachments]}
+
+    with transaction.atomic():
+        appeal = _perform("reply", appeal, acting_user, now, apply)
+        save_attachments(appeal, appeal._last_event, attachments, acting_user)
+    return appeal
+
+
+def follow_up(appeal, *, acting_user, rating: int, solved: bool, comment: str = "",
+              now: dt.datetime | None = None) -> Appeal:
+    """回访: a rating below 基本满意 reopens the appeal to its lead department for 差评整改."""
+    if rating not in Rating.values:
+        raise InvalidInput(fields={"rating": ["满意度须为1—5"]})
+    if solved is None:
+        raise InvalidInput(fields={"solved": ["请选择是否解决"]})
+
+    def apply(a: Appeal, now):
+        a.followed_up_at, a.rating, a.solved = now, rating, bool(solved)
+        reopened = rating < Rating.BASICALLY_SATISFIED
+        if reopened:
+            a.state = State.HANDLING
+            a.reopen_count += 1
+            a.due_at = due_after(now, a.category.rectify_days)
+        else:
+            a.state = State.FOLLOWED_UP
+        return {"rating": rating, "solved": bool(solved), "comment": comment.strip(), "reopened": reopened,
+                "due_at": _iso(a.due_at) if reopened else None}
+
+    with transaction.atomic():
+        appeal = _perform("follow-up", appeal, acting_user, now, apply)
+        if (settings.LIANXI["AUTO_CLOSE_SATISFIED"] and appeal.state == State.FOLLOWED_UP and appeal.solved):
+            appeal = close(appeal, acting_user=None, now=now)
+    return appeal
+
+
+def close(appeal, *, acting_user, now: dt.datetime | None = None) -> Appeal:
+    def apply(a: Appeal, now):
+        a.closed_at = now
+        return {"automatic": acting_user is None}
+
+    return _perform("close", appeal, acting_user, now, apply)
+
+
+def suspend(appeal, *, acting_user, reason: str, review_date: dt.date, now: dt.datetime | None = None) -> Appeal:
+    _require({"reason": reason})
+    if review_date is None:
+        raise InvalidInput(fields={"review_date": ["请填写复查日期"]})
+
+    def apply(a: Appeal, now):
+        if review_date <= local_date(now):
+            raise InvalidInput(fields={"review_date": ["复查日期必须晚于今天"]})
+        a.suspend_reason, a.review_date = reason.strip(), review_date
+        return {"reason": a.suspend_reason, "review_date": _iso(review_date)}
+
+    return _perform("suspend", appeal, acting_user, now, apply)
+
+
+def resume(appeal, *, acting_user, reason: str = "", now: dt.datetime | None = None) -> Appeal:
+    def apply(a: Appeal, now):
+        a.review_date = None
+        return {"reason": reason.strip()}
+
+    return _perform("resume", appeal, acting_user, now, apply)
+
+
+def reject(appeal, *, acting_user, reason: str, now: dt.datetime | None = None) -> Appeal:
+    _require({"reason": reason})
+
+    def apply(a: Appeal, now):
+        a.reject_reason = reason.strip()
+        return {"reason": a.reject_reason}
+
+    return _perform("reject", appeal, acting_user, now, apply)
+
+
+def merge(appeal, *, acting_user, into: Appeal, now: dt.datetime | None = None) -> Appeal:
+    if into is None:
+        raise InvalidInput(fields={"into": ["请选择要并入的诉求"]})
+
+    def apply(a: Appeal, now):
+        target = Appeal.objects.filter(pk=into.pk).first()
+        if target is None or target.pk == a.pk:
+            raise InvalidInput(fields={"into": ["不能并入自身"]})
+        if target.state in (State.MERGED, State.REJECTED, State.CLOSED):
+            raise InvalidInput(fields={"into": [f"目标诉求为“{State(target.state).label}”，不能并入"]})
+        a.merged_into = target
+        return {"into": target.pk, "into_number": target.number}
+
+    return _perform("merge", appeal, acting_user, now, apply)
+
+
+def supervise(appeal, *, acting_user, level: str, text: str, department=None,
+              now: dt.datetime | None = None) -> Appeal:
+    """督办 on an open appeal; the state does not change. (Supervision orders with documents: issue 3.)"""
+    if level not in SupervisionLevel.VALUES:
+        raise InvalidInput(fields={"level": ["督办级别须为 提醒、督办 或 挂牌督办"]})
+    _require({"text": text})
+
+    def apply(a: Appeal, now):
+        addressed = department or a.lead_department
+        return {"level": level, "text": text.strip(), "department": addressed.pk if addressed else None,
+                "department_name": addressed.name if addressed else ""}
+
+    return _perform("supervise", appeal, acting_user, now, apply)
+
+
+# The functions by action name, for the page and the API to dispatch on.
+PERFORMERS: dict[str, Callable[..., Appeal]] = {
+    "dispatch": dispatch, "return": return_appeal, "accept": accept, "progress": progress,
+    "request-extension": request_extension, "decide-extension": decide_extension, "reply": reply,
+    "follow-up": follow_up, "close": close, "suspend": suspend, "resume": resume, "reject": reject,
+    "merge": merge, "supervise": supervise,
+}
