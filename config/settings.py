@@ -139,6 +139,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "lianxi.directory.models.Department.Kind",
+        "AppealKindEnum": "lianxi.appeals.models.Kind",
+    },
 }
 
 # Loop settings (DOMAIN.md "Time limits"); per-category limits live on Category and are editable.

@@ -1,12 +1,41 @@
-from rest_framework import viewsets
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import filters, mixins, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from lianxi.core.permissions import ConfiguresOnly
+
+from .access import user_scope
 from .models import User
+from .serializers import UserSerializer
 
 
 class ObtainTokenView(ObtainAuthToken):
-    pass
+    """POST {"username", "password"} → {"token"}; then send `Authorization: Token <token>`."""
+
+    @extend_schema(request=inline_serializer("TokenRequest", {"username": serializers.CharField(),
+                                                               "password": serializers.CharField()}),
+                   responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}))
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = User.objects.none()
+class UserViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                  mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Accounts: platform admins only. Deactivate (is_active=false) instead of deleting."""
+
+    serializer_class = UserSerializer
+    permission_classes = [ConfiguresOnly]
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["username", "name", "phone"]
+
+    def get_queryset(self):
+        return user_scope(User.objects.all(), self.request.user).prefetch_related("role_grants").order_by("id")
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        serializer.save()
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        serializer.save()

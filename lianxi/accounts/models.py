@@ -54,7 +54,11 @@ class User(AbstractUser):
     def role_codes(self) -> frozenset[str]:
         if not self.pk:
             return frozenset()
-        return frozenset(self.role_grants.values_list("role", flat=True))
+        return frozenset(g.role for g in self.role_grants.all())  # uses a prefetch when there is one
+
+    @property
+    def role_list(self) -> list[str]:
+        return sorted(self.role_codes)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_codes.intersection(roles))

@@ -1,7 +1,85 @@
-from rest_framework import viewsets
+"""/api/v1/appeals/: list, detail, register (with Idempotency-Key), the loop actions, history.
 
-from .models import Appeal
+Thin: parse, call ``forms.submit_*`` (which calls the action functions), render with the serializers."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from lianxi.core.errors import InvalidInput
+
+from . import selectors
+from .filters import AppealFilter
+from .forms import ACTION_FORMS, RegisterForm, submit_action, submit_registration
+from .models import IdempotencyKey
+from .serializers import AppealEventSerializer, AppealListSerializer, AppealSerializer, form_schema
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="同一用户24小时内以相同的键重复提交，返回首次的应答，不重复登记")
 
 
-class AppealViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Appeal.objects.none()
+class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AppealFilter
+
+    def get_queryset(self):
+        qs = selectors.appeals_for(self.request.user).select_related(*selectors.LIST_RELATED)
+        if self.action == "list":
+            return qs.prefetch_related("co_departments").order_by("-created_at", "-id")
+        return qs.prefetch_related("co_departments", "attachments")
+
+    def get_serializer_class(self):
+        return AppealListSerializer if self.action == "list" else AppealSerializer
+
+    def _answer(self, appeal, code=status.HTTP_200_OK) -> Response:
+        appeal = (type(appeal).objects.select_related(*selectors.LIST_RELATED)
+                  .prefetch_related("co_departments", "attachments").get(pk=appeal.pk))
+        return Response(AppealSerializer(appeal, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=form_schema("AppealRegistration", RegisterForm), responses={201: AppealSerializer},
+                   parameters=[IDEMPOTENCY_HEADER])
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip() or None
+        if key and len(key) > 200:
+            raise InvalidInput(fields={"Idempotency-Key": ["长度不能超过200个字符"]})
+        registration = submit_registration(acting_user=request.user, data=request.data, files=request.FILES,
+                                           idempotency_key=key)
+        if not registration.created:
+            stored = (IdempotencyKey.objects.filter(user=request.user, key=key)
+                      .values_list("response", flat=True).first())
+            if stored is not None:
+                return Response(stored, status=status.HTTP_201_CREATED, headers={"Idempotent-Replayed": "true"})
+        response = self._answer(registration.appeal, status.HTTP_201_CREATED)
+        if key and registration.created:
+            IdempotencyKey.objects.filter(user=request.user, key=key).update(response=response.data)
+        return response
+
+    @extend_schema(responses=AppealEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        appeal = self.get_object()
+        return Response(AppealEventSerializer(selectors.appeal_events(appeal), many=True).data)
+
+
+def _loop_action(name: str, form_class):
+    def perform(self, request, pk=None):
+        appeal = self.get_object()  # 404 for what the user cannot see
+        appeal = submit_action(name, appeal, acting_user=request.user, data=request.data, files=request.FILES)
+        return self._answer(appeal)
+
+    perform.__name__ = name.replace("-", "_") + "_action"  # "dispatch" would shadow APIView.dispatch
+    perform.__doc__ = f"{name}: see DOMAIN.md, the loop's action table."
+    schema_name = "".join(part.title() for part in name.split("-")) + "Input"
+    perform = extend_schema(request=form_schema(schema_name, form_class), responses=AppealSerializer)(perform)
+    return action(detail=True, methods=["post"], url_path=name, url_name=name)(perform)
+
+
+# One POST /appeals/<id>/<action>/ per action of the workflow table.
+for _name, _form in ACTION_FORMS.items():
+    setattr(AppealViewSet, _name.replace("-", "_") + "_action", _loop_action(_name, _form))

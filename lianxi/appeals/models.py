@@ -212,6 +212,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=200)
     created_at = models.DateTimeField()
     appeal = models.ForeignKey(Appeal, null=True, on_delete=models.CASCADE, related_name="+")
+    response = models.JSONField(null=True)  # the first answer's body, replayed verbatim
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]

@@ -1,19 +1,50 @@
-from rest_framework import viewsets
+from django.db import transaction
+from rest_framework import filters, mixins, viewsets
+
+from lianxi.core.permissions import ReadOrConfigure, ReadOrEditEnterprises
 
 from .models import Category, Channel, Department, Enterprise
+from .serializers import CategorySerializer, ChannelSerializer, DepartmentSerializer, EnterpriseSerializer
 
 
-class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Department.objects.none()
+class DirectoryViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                       mixins.ListModelMixin, viewsets.GenericViewSet):
+    """GET list/detail, POST, PATCH (and PUT); no DELETE — rows are deactivated, history keeps pointing at them."""
+
+    permission_classes = [ReadOrConfigure]
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["code", "name"]
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        serializer.save()
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        serializer.save()
 
 
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Category.objects.none()
+class DepartmentViewSet(DirectoryViewSet):
+    queryset = Department.objects.select_related("parent")
+    serializer_class = DepartmentSerializer
+    search_fields = ["code", "name", "remit"]
 
 
-class ChannelViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Channel.objects.none()
+class CategoryViewSet(DirectoryViewSet):
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
 
 
-class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Enterprise.objects.none()
+class ChannelViewSet(DirectoryViewSet):
+    queryset = Channel.objects.all()
+    serializer_class = ChannelSerializer
+
+
+class EnterpriseViewSet(DirectoryViewSet):
+    serializer_class = EnterpriseSerializer
+    permission_classes = [ReadOrEditEnterprises]
+    search_fields = ["name", "=uscc", "legal_representative"]
+
+    def get_queryset(self):
+        return (Enterprise.objects.visible_to(self.request.user).select_related("town")
+                .prefetch_related("tags").order_by("name", "id"))

@@ -1,0 +1,101 @@
+"""How an appeal reads in the API. Writes never go through a serializer: they are forms + action functions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import NoReverseMatch, reverse
+from rest_framework import serializers
+
+from . import workflow
+from .forms import AppealRefField, MultipleFileField
+from .models import Appeal, AppealEvent, Attachment
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "uploaded_at", "event", "url"]
+
+    def get_url(self, attachment) -> str | None:
+        try:
+            return reverse("web:attachment", args=[attachment.appeal_id, attachment.pk])
+        except NoReverseMatch:
+            return None
+
+
+class AppealListSerializer(serializers.ModelSerializer):
+    """The list's columns: everything that comes from the appeal row and its select_related joins."""
+
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    lead_department_name = serializers.CharField(source="lead_department.name", read_only=True, default=None)
+    co_departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = ["id", "number", "state", "state_display", "enterprise", "enterprise_name", "title", "content",
+                  "channel", "category", "kind", "urgency", "lead_department", "lead_department_name",
+                  "co_departments", "due_at", "original_due_at", "created_at"]
+        read_only_fields = fields
+
+
+class AppealSerializer(AppealListSerializer):
+    """One appeal as it now stands, with what the requesting user may do to it now."""
+
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(AppealListSerializer.Meta):
+        fields = AppealListSerializer.Meta.fields + [
+            "created_by", "instructions", "dispatched_at", "accept_due_at", "accepted_at", "return_count",
+            "extension_due_at", "extension_reason", "replied_at", "outcome", "result", "reply", "followed_up_at",
+            "rating", "solved", "reopen_count", "closed_at", "suspend_reason", "review_date", "reject_reason",
+            "merged_into", "updated_at", "attachments", "available_actions"]
+        read_only_fields = fields
+
+    def get_available_actions(self, appeal) -> list[dict]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        from django.utils import timezone
+
+        return [{"action": a.action.name, "label": a.action.label, "allowed": a.allowed, "reason": a.reason}
+                for a in workflow.available(request.user, appeal, timezone.now())]
+
+
+class AppealEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppealEvent
+        fields = ["id", "action", "actor", "actor_name", "actor_roles", "actor_department", "from_state",
+                  "to_state", "at", "data"]
+        read_only_fields = fields
+
+
+# ---- OpenAPI only: the request body of each action, derived from its form ------------------------------------
+
+def _schema_field(field: forms.Field) -> serializers.Field:
+    common = {"required": field.required, "help_text": str(field.help_text or field.label or "")}
+    if isinstance(field, MultipleFileField):
+        return serializers.ListField(child=serializers.FileField(), **common)
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return serializers.ListField(child=serializers.IntegerField(), **common)
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.IntegerField(**common)
+    if isinstance(field, AppealRefField):
+        return serializers.CharField(**common)
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(choices=field.choices, **common)
+    if isinstance(field, forms.NullBooleanField):
+        return serializers.BooleanField(**common)
+    if isinstance(field, forms.DateTimeField):
+        return serializers.DateTimeField(**common)
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**common)
+    return serializers.CharField(**common)
+
+
+def form_schema(name: str, form_class: type[forms.Form]) -> type[serializers.Serializer]:
+    fields = {key: _schema_field(f) for key, f in form_class.base_fields.items()}
+    return type(name, (serializers.Serializer,), fields)
