@@ -4,7 +4,11 @@ Thin: parse, call ``forms.submit_*`` (which calls the action functions), render 
 
 from __future__ import annotations
 
-from django.db import transaction
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,11 +18,13 @@ from rest_framework.response import Response
 from lianxi.core.errors import InvalidInput
 
 from . import selectors
+from .exports import appeals_xlsx
 from .filters import AppealFilter
 from .forms import ACTION_FORMS, RegisterForm, submit_action, submit_registration
 from .models import IdempotencyKey
 from .serializers import AppealEventSerializer, AppealListSerializer, AppealSerializer, form_schema
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description="同一用户24小时内以相同的键重复提交，返回首次的应答，不重复登记")
@@ -58,6 +64,18 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         response = self._answer(registration.appeal, status.HTTP_201_CREATED)
         if key and registration.created:
             IdempotencyKey.objects.filter(user=request.user, key=key).update(response=response.data)
+        return response
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        """The filtered list as .xlsx (at most exports.MAX_ROWS rows; the same filters and access rule)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        content, rows = appeals_xlsx(queryset)
+        response = HttpResponse(content, content_type=XLSX)
+        filename = quote(f"诉求清单-{timezone.localdate():%Y%m%d}.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+        response["X-Rows"] = str(rows)
         return response
 
     @extend_schema(responses=AppealEventSerializer(many=True))

@@ -320,3 +320,21 @@ def test_schema_and_docs_without_cdn(api, clerk, client):
     client.force_login(clerk)
     docs = client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar" in docs and "cdn" not in docs.lower()
+
+
+def test_export_xlsx_follows_filters_and_access_rule(api, clerk, dispatcher, handler_gxj, jia, yi, category, gxj):
+    import io
+
+    from openpyxl import load_workbook
+
+    mine = register(api, clerk, jia, category, title="甲的诉求").json()
+    register(api, clerk, yi, category, title="乙的诉求")
+    api.as_(dispatcher).post(f"/api/v1/appeals/{mine['id']}/dispatch/", {"lead_department": gxj.pk}, format="json")
+    everything = api.as_(clerk).get("/api/v1/appeals/export/")
+    assert everything.status_code == 200 and everything["X-Rows"] == "2"
+    handler_view = api.as_(handler_gxj).get("/api/v1/appeals/export/")
+    sheet = load_workbook(io.BytesIO(handler_view.content)).active
+    assert [row[1].value for row in sheet.iter_rows(min_row=3)] == [mine["number"]]
+    assert sheet.print_title_rows == "$2:$2"
+    filtered = api.as_(clerk).get("/api/v1/appeals/export/?search=乙的")
+    assert filtered["X-Rows"] == "1"
