@@ -20,6 +20,12 @@ USCC_JIA = "91520181MA6DL8XX4A"
 USCC_YI = "91520181MA6DKQ1F72"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The default hasher costs ~0.3 s per user; tests create hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, *roles: str, department=None, enterprise=None, name: str = "") -> User:
     user = User.objects.create_user(username=username, password="pass-word-123", name=name or username,
                                     department=department, enterprise=enterprise)

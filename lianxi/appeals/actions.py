@@ -2,8 +2,8 @@
 
 Each function takes ``acting_user`` as a required keyword (``None`` means the system, said explicitly) and an
 optional ``now`` (the clock, injectable for demo data and time-travel tests). Inside one transaction it locks the
-appeal row, checks visibility (404), permission (403) and state (409), validates the business rules (400), changes
-the appeal and writes its event. Pages and the API call these same functions.
+appeal row, checks visibility (404), permission (403) and state (409), then the input and business rules (400),
+changes the appeal and writes its event. Pages and the API call these same functions.
 """
 
 from __future__ import annotations
@@ -206,9 +206,9 @@ def dispatch(appeal, *, acting_user, lead_department, co_departments: Iterable =
 
 def return_appeal(appeal, *, acting_user, reason: str, now: dt.datetime | None = None) -> Appeal:
     """退回: the lead department sends a wrongly addressed appeal back to the dispatcher."""
-    _require({"reason": reason})
 
     def apply(a: Appeal, now):
+        _require({"reason": reason})
         department = a.lead_department
         a.return_count += 1
         a.lead_department = None
@@ -229,17 +229,19 @@ def accept(appeal, *, acting_user, now: dt.datetime | None = None) -> Appeal:
 
 
 def progress(appeal, *, acting_user, note: str, now: dt.datetime | None = None) -> Appeal:
-    _require({"note": note})
-    return _perform("progress", appeal, acting_user, now, lambda a, now: {"note": note.strip()})
+    def apply(a: Appeal, now):
+        _require({"note": note})
+        return {"note": note.strip()}
+
+    return _perform("progress", appeal, acting_user, now, apply)
 
 
 def request_extension(appeal, *, acting_user, due_at: dt.datetime, reason: str,
                       now: dt.datetime | None = None) -> Appeal:
-    _require({"reason": reason})
-    if due_at is None:
-        raise InvalidInput(fields={"due_at": ["此项为必填项"]})
-
     def apply(a: Appeal, now):
+        _require({"reason": reason})
+        if due_at is None:
+            raise InvalidInput(fields={"due_at": ["此项为必填项"]})
         if a.due_at and due_at <= a.due_at:
             raise InvalidInput(fields={"due_at": ["申请的时限必须晚于现行办结时限"]})
         a.extension_due_at, a.extension_reason = due_at, reason.strip()
@@ -250,10 +252,9 @@ def request_extension(appeal, *, acting_user, due_at: dt.datetime, reason: str,
 
 def decide_extension(appeal, *, acting_user, approve: bool, reason: str = "",
                      now: dt.datetime | None = None) -> Appeal:
-    if approve is None:
-        raise InvalidInput(fields={"approve": ["请选择同意或不同意"]})
-
     def apply(a: Appeal, now):
+        if approve is None:
+            raise InvalidInput(fields={"approve": ["请选择同意或不同意"]})
         data = {"approve": bool(approve), "reason": reason.strip(), "requested_due_at": _iso(a.extension_due_at),
                 "previous_due_at": _iso(a.due_at)}
         if approve:
@@ -266,12 +267,11 @@ def decide_extension(appeal, *, acting_user, approve: bool, reason: str = "",
 
 def reply(appeal, *, acting_user, result: str, outcome: str, reply: str = "", attachments: Sequence = (),
           now: dt.datetime | None = None) -> Appeal:
-    _require({"result": result})
-    if outcome not in Outcome.values:
-        raise InvalidInput(fields={"outcome": ["请选择办理结果：已解决、部分解决或已解释说明"]})
-    validate_uploads(attachments, "attachments")
-
     def apply(a: Appeal, now):
+        _require({"result": result})
+        if outcome not in Outcome.values:
+            raise InvalidInput(fields={"outcome": ["请选择办理结果：已解决、部分解决或已解释说明"]})
+        validate_uploads(attachments, "attachments")
         a.replied_at = now
         a.result, a.outcome, a.reply = result.strip(), outcome, (reply or result).strip()
         a.extension_due_at, a.extension_reason = None, ""
@@ -287,12 +287,12 @@ def reply(appeal, *, acting_user, result: str, outcome: str, reply: str = "", at
 def follow_up(appeal, *, acting_user, rating: int, solved: bool, comment: str = "",
               now: dt.datetime | None = None) -> Appeal:
     """回访: a rating below 基本满意 reopens the appeal to its lead department for 差评整改."""
-    if rating not in Rating.values:
-        raise InvalidInput(fields={"rating": ["满意度须为1—5"]})
-    if solved is None:
-        raise InvalidInput(fields={"solved": ["请选择是否解决"]})
 
     def apply(a: Appeal, now):
+        if rating not in Rating.values:
+            raise InvalidInput(fields={"rating": ["满意度须为1—5"]})
+        if solved is None:
+            raise InvalidInput(fields={"solved": ["请选择是否解决"]})
         a.followed_up_at, a.rating, a.solved = now, rating, bool(solved)
         reopened = rating < Rating.BASICALLY_SATISFIED
         if reopened:
@@ -320,11 +320,10 @@ def close(appeal, *, acting_user, now: dt.datetime | None = None) -> Appeal:
 
 
 def suspend(appeal, *, acting_user, reason: str, review_date: dt.date, now: dt.datetime | None = None) -> Appeal:
-    _require({"reason": reason})
-    if review_date is None:
-        raise InvalidInput(fields={"review_date": ["请填写复查日期"]})
-
     def apply(a: Appeal, now):
+        _require({"reason": reason})
+        if review_date is None:
+            raise InvalidInput(fields={"review_date": ["请填写复查日期"]})
         if review_date <= local_date(now):
             raise InvalidInput(fields={"review_date": ["复查日期必须晚于今天"]})
         a.suspend_reason, a.review_date = reason.strip(), review_date
@@ -342,9 +341,8 @@ def resume(appeal, *, acting_user, reason: str = "", now: dt.datetime | None = N
 
 
 def reject(appeal, *, acting_user, reason: str, now: dt.datetime | None = None) -> Appeal:
-    _require({"reason": reason})
-
     def apply(a: Appeal, now):
+        _require({"reason": reason})
         a.reject_reason = reason.strip()
         return {"reason": a.reject_reason}
 
@@ -352,10 +350,9 @@ def reject(appeal, *, acting_user, reason: str, now: dt.datetime | None = None) 
 
 
 def merge(appeal, *, acting_user, into: Appeal, now: dt.datetime | None = None) -> Appeal:
-    if into is None:
-        raise InvalidInput(fields={"into": ["请选择要并入的诉求"]})
-
     def apply(a: Appeal, now):
+        if into is None:
+            raise InvalidInput(fields={"into": ["请选择要并入的诉求"]})
         target = Appeal.objects.filter(pk=into.pk).first()
         if target is None or target.pk == a.pk:
             raise InvalidInput(fields={"into": ["不能并入自身"]})
@@ -370,11 +367,11 @@ def merge(appeal, *, acting_user, into: Appeal, now: dt.datetime | None = None) 
 def supervise(appeal, *, acting_user, level: str, text: str, department=None,
               now: dt.datetime | None = None) -> Appeal:
     """督办 on an open appeal; the state does not change. (Supervision orders with documents: issue 3.)"""
-    if level not in SupervisionLevel.VALUES:
-        raise InvalidInput(fields={"level": ["督办级别须为 提醒、督办 或 挂牌督办"]})
-    _require({"text": text})
 
     def apply(a: Appeal, now):
+        if level not in SupervisionLevel.VALUES:
+            raise InvalidInput(fields={"level": ["督办级别须为 提醒、督办 或 挂牌督办"]})
+        _require({"text": text})
         addressed = department or a.lead_department
         return {"level": level, "text": text.strip(), "department": addressed.pk if addressed else None,
                 "department_name": addressed.name if addressed else ""}

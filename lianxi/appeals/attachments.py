@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from lianxi.core.errors import InvalidInput
 
@@ -56,7 +57,7 @@ def validate_uploads(files: Sequence, field: str) -> None:
         elif f.size == 0:
             errors.append(f"“{f.name}”是空文件")
         elif f.size > limit:
-            errors.append(f"“{f.name}”超过大小限制（{limit // (1024 * 1024)}MB）")
+            errors.append(f"“{f.name}”超过大小限制（{filesizeformat(limit)}）")
         elif not _leading_bytes(f).startswith(ALLOWED_TYPES[ext][1]):
             errors.append(f"“{f.name}”的内容与扩展名不符")
     if errors:

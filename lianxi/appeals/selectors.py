@@ -27,7 +27,11 @@ def appeals_for(user) -> QuerySet:
 def appeal_list(user, params=None) -> tuple[QuerySet, AppealFilter]:
     """The visible appeals filtered by ``params`` (a QueryDict or dict), newest first."""
     filterset = AppealFilter(params or None, queryset=appeals_for(user).select_related(*LIST_RELATED))
-    qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    # An unbound filterset (no params) is not "valid", but it means "no filter", not "nothing".
+    if not filterset.is_bound:
+        qs = filterset.queryset
+    else:
+        qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     return qs.order_by("-created_at", "-id"), filterset
 
 
@@ -68,6 +72,8 @@ class InboxSection:
 
 def inbox(user, now: dt.datetime | None = None) -> list[InboxSection]:
     """我的待办: what waits for this user now, one section per kind of work their roles give them."""
+    if user is None or not user.is_authenticated:  # AnonymousUser has no roles to ask about
+        return []
     now = now or timezone.now()
     visible = appeals_for(user)
     soon = due_after(now, DUE_SOON_WORKDAYS)
