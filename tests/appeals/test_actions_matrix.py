@@ -45,8 +45,6 @@ def iso(moment: dt.datetime) -> str:
 
 @pytest.fixture(autouse=True)
 def quick_setup(settings):
-    # Personas are created per test; the production password hasher would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LIANXI = {**settings.LIANXI, "AUTO_CLOSE_SATISFIED": False}
 
 

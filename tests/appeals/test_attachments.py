@@ -29,7 +29,6 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 32
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.MEDIA_ROOT
 
 

@@ -80,10 +80,6 @@ def slow_decisions(monkeypatch):
     monkeypatch.setattr(workflow, "state_reason", slow)
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def registered(clerk, jia, category, channel, now):

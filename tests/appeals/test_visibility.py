@@ -48,10 +48,6 @@ EXPECTED: dict[str, set[str]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def people(request, clerk, dispatcher, supervisor, leader, admin_user, handler_gxj, handler_rsj, user_jia, user_yi,

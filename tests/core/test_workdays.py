@@ -113,10 +113,6 @@ def test_workdays_between():
 
 # ---- the dispatch action sets the deadlines from the category --------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def dispatched(urgency, moment, *, clerk, dispatcher, jia, category, channel, gxj):
     appeal = actions.register(acting_user=clerk, enterprise=jia, title="用工缺口", content="春节后招工难",
