@@ -179,6 +179,45 @@ def _claim_idempotency_key(user, key: str, now: dt.datetime) -> Appeal | None:
     return None
 
 
+# ---- correcting a registration ---------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = ("title", "content", "category", "channel", "kind", "urgency")
+
+
+class _Unchanged(Exception):
+    """Raised inside an edit that changes nothing, to leave without writing an event."""
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+def edit(appeal, *, acting_user, now: dt.datetime | None = None, **changes) -> Appeal:
+    """修改登记信息: correct a registration before it is dispatched. Only the given fields change; the event
+    keeps each changed field's old and new value. Changing nothing writes nothing."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(fields={name: ["该字段不能修改"] for name in sorted(unknown)})
+
+    def apply(a: Appeal, now):
+        for name in ("title", "content"):
+            if name in changes:
+                _require({name: changes[name]})
+                changes[name] = changes[name].strip()
+        diff = {name: [_plain(getattr(a, name)), _plain(value)] for name, value in changes.items()
+                if value is not None and _plain(getattr(a, name)) != _plain(value)}
+        if not diff:
+            raise _Unchanged
+        for name in diff:
+            setattr(a, name, changes[name])
+        return {"changes": diff}
+
+    try:
+        return _perform("edit", appeal, acting_user, now, apply)
+    except _Unchanged:
+        return Appeal.objects.get(pk=_pk(appeal))
+
+
 # ---- the loop -------------------------------------------------------------------------------------------------
 
 def dispatch(appeal, *, acting_user, lead_department, co_departments: Iterable = (),
@@ -381,7 +420,7 @@ def supervise(appeal, *, acting_user, level: str, text: str, department=None,
 
 # The functions by action name, for the page and the API to dispatch on.
 PERFORMERS: dict[str, Callable[..., Appeal]] = {
-    "dispatch": dispatch, "return": return_appeal, "accept": accept, "progress": progress,
+    "edit": edit, "dispatch": dispatch, "return": return_appeal, "accept": accept, "progress": progress,
     "request-extension": request_extension, "decide-extension": decide_extension, "reply": reply,
     "follow-up": follow_up, "close": close, "suspend": suspend, "resume": resume, "reject": reject,
     "merge": merge, "supervise": supervise,

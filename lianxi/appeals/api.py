@@ -20,7 +20,7 @@ from lianxi.core.errors import InvalidInput
 from . import selectors
 from .exports import appeals_xlsx
 from .filters import AppealFilter
-from .forms import ACTION_FORMS, RegisterForm, submit_action, submit_registration
+from .forms import ACTION_FORMS, EditForm, RegisterForm, submit_action, submit_registration
 from .models import IdempotencyKey
 from .serializers import AppealEventSerializer, AppealListSerializer, AppealSerializer, form_schema
 
@@ -31,6 +31,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    http_method_names = ["get", "post", "patch", "head", "options"]
     filter_backends = [DjangoFilterBackend]
     filterset_class = AppealFilter
 
@@ -66,6 +67,12 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             IdempotencyKey.objects.filter(user=request.user, key=key).update(response=response.data)
         return response
 
+    @extend_schema(request=form_schema("AppealEdit", EditForm), responses=AppealSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """PATCH: correct a registration (title, content, category, channel, kind, urgency) before dispatch."""
+        appeal = submit_action("edit", self.get_object(), acting_user=request.user, data=request.data)
+        return self._answer(appeal)
+
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
@@ -100,4 +107,6 @@ def _loop_action(name: str, form_class):
 
 # One POST /appeals/<id>/<action>/ per action of the workflow table.
 for _name, _form in ACTION_FORMS.items():
+    if _name == "edit":  # PATCH /appeals/<id>/
+        continue
     setattr(AppealViewSet, _name.replace("-", "_") + "_action", _loop_action(_name, _form))

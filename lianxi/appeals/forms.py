@@ -61,8 +61,9 @@ class ActionForm(forms.Form):
 
     kwarg_names: dict[str, str] = {}  # form field -> action keyword, where they differ
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, appeal: Appeal | None = None, **kwargs):
         self.user = user
+        self.appeal = appeal  # the appeal acted on, for forms whose initial values come from it
         super().__init__(*args, **kwargs)
         active = Department.objects.filter(is_active=True)
         for field in self.fields.values():
@@ -100,6 +101,26 @@ class RegisterForm(ActionForm):
         kwargs["kind"] = kwargs.get("kind") or Kind.HELP
         kwargs["urgency"] = kwargs.get("urgency") or Urgency.GENERAL
         return kwargs
+
+
+class EditForm(ActionForm):
+    """Partial: only the fields present in the submitted data change (the page submits them all)."""
+
+    title = forms.CharField(label="标题", max_length=200, required=False)
+    content = forms.CharField(label="诉求内容", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    category = forms.ModelChoiceField(Category.objects.filter(is_active=True), label="类别", required=False)
+    channel = forms.ModelChoiceField(Channel.objects.filter(is_active=True), label="渠道", required=False)
+    kind = forms.ChoiceField(label="诉求类型", choices=Kind.choices, required=False)
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, required=False)
+
+    def __init__(self, *args, appeal: Appeal | None = None, **kwargs):
+        if appeal is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(appeal, name + "_id", None) or getattr(appeal, name)
+                                 for name in self.base_fields}
+        super().__init__(*args, appeal=appeal, **kwargs)
+
+    def action_kwargs(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in self.data}
 
 
 class DispatchForm(ActionForm):
@@ -188,7 +209,7 @@ class SuperviseForm(ActionForm):
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "dispatch": DispatchForm, "return": ReasonForm, "accept": EmptyForm, "progress": ProgressForm,
+    "edit": EditForm, "dispatch": DispatchForm, "return": ReasonForm, "accept": EmptyForm, "progress": ProgressForm,
     "request-extension": RequestExtensionForm, "decide-extension": DecideExtensionForm, "reply": ReplyForm,
     "follow-up": FollowUpForm, "close": EmptyForm, "suspend": SuspendForm, "resume": ResumeForm,
     "reject": ReasonForm, "merge": MergeForm, "supervise": SuperviseForm,
@@ -204,7 +225,7 @@ def submit_action(name: str, appeal: Appeal, *, acting_user, data, files=None) -
         raise NotFound("诉求不存在或您无权查看")
     if not workflow.may(acting_user, workflow.ACTIONS[name], appeal):
         raise NotPermitted(f"您无权对该诉求执行“{workflow.ACTIONS[name].label}”")
-    form = ACTION_FORMS[name](data, files, user=acting_user)
+    form = ACTION_FORMS[name](data, files, user=acting_user, appeal=appeal)
     if not form.is_valid():
         raise InvalidInput(fields=form_errors(form))
     return PERFORMERS[name](appeal, acting_user=acting_user, **form.action_kwargs())

@@ -338,3 +338,23 @@ def test_export_xlsx_follows_filters_and_access_rule(api, clerk, dispatcher, han
     assert sheet.print_title_rows == "$2:$2"
     filtered = api.as_(clerk).get("/api/v1/appeals/export/?search=乙的")
     assert filtered["X-Rows"] == "1"
+
+
+def test_patch_corrects_registration_with_event(api, clerk, dispatcher, handler_gxj, jia, category, gxj):
+    pk = register(api, clerk, jia, category).json()["id"]
+    answer = api.as_(clerk).patch(f"/api/v1/appeals/{pk}/", {"title": "高压报装迟迟未批", "kind": "complaint"},
+                                  format="json")
+    assert answer.status_code == 200 and answer.json()["title"] == "高压报装迟迟未批"
+    event = AppealEvent.objects.filter(appeal_id=pk).last()
+    assert event.action == "edit" and event.data["changes"]["kind"] == ["help", "complaint"]
+    assert event.data["changes"]["title"] == ["用电报装迟迟未批", "高压报装迟迟未批"]
+    same = api.patch(f"/api/v1/appeals/{pk}/", {"title": "高压报装迟迟未批"}, format="json")
+    assert same.status_code == 200 and AppealEvent.objects.filter(appeal_id=pk).count() == 2
+    blank = api.patch(f"/api/v1/appeals/{pk}/", {"title": " "}, format="json")
+    assert blank.status_code == 400 and "title" in blank.json()
+    api.as_(dispatcher).post(f"/api/v1/appeals/{pk}/dispatch/", {"lead_department": gxj.pk}, format="json")
+    late = api.as_(clerk).patch(f"/api/v1/appeals/{pk}/", {"title": "再改"}, format="json")
+    assert late.status_code == 409
+    assert api.as_(handler_gxj).patch(f"/api/v1/appeals/{pk}/", {"title": "x"}, format="json").status_code == 403
+    assert api.as_(clerk).put(f"/api/v1/appeals/{pk}/", {"title": "x"}, format="json").status_code == 405
+    assert Appeal.objects.get(pk=pk).title == "高压报装迟迟未批"

@@ -205,6 +205,11 @@ def _requested(before, when):
 
 
 VALID: dict[str, Valid] = {
+    "edit": Valid(
+        kwargs=lambda before, cast, when: {"title": "申请技术改造补贴（更正）", "urgency": "urgent"},
+        data=lambda before, kw, cast, when: {"changes": {"title": [before.title, "申请技术改造补贴（更正）"],
+                                                         "urgency": ["general", "urgent"]}},
+        effects=lambda before, kw, cast, when: {"title": "申请技术改造补贴（更正）", "urgency": "urgent"}),
     "dispatch": Valid(
         kwargs=lambda before, cast, when: {"lead_department": cast.lead, "co_departments": cast.co,
                                            "instructions": "请于时限内办结并答复企业"},
