@@ -24,7 +24,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-pr
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
-# The demo database is the only one load_demo writes to (see lianxi/web/management/commands/load_demo.py).
+# The demo database is the only one load_demo writes to (see lianxi/demo/loader.py).
 DEMO = env_bool("LIANXI_DEMO", False)
 
 INSTALLED_APPS = [
@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "lianxi.directory",
     "lianxi.appeals",
     "lianxi.web",
+    "lianxi.demo",
 ]
 
 MIDDLEWARE = [
