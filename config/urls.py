@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("django-admin/", admin.site.urls),
+    path("", include("lianxi.directory.urls")),  # enterprise import pages
     path("", include("lianxi.web.urls")),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from stdnum.cn import uscc as stdnum_uscc
@@ -14,7 +15,8 @@ PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[48]00-?\d{3}
 
 
 def normalize_uscc(value: str) -> str:
-    return stdnum_uscc.compact(value or "")
+    """As people type it: full-width characters, spaces, hyphens, lower case → the 18-character code."""
+    return stdnum_uscc.compact(unicodedata.normalize("NFKC", value or ""))
 
 
 def validate_uscc(value: str) -> None:
@@ -25,7 +27,7 @@ def validate_uscc(value: str) -> None:
 
 
 def normalize_phone(value: str) -> str:
-    return re.sub(r"[\s()（）]", "", value or "").replace("+86", "")
+    return re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", value or "")).replace("+86", "")
 
 
 def validate_phone(value: str) -> None:

@@ -1,0 +1,49 @@
+"""The navigation bar: which pages a user's roles open to them. The pages themselves check again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from lianxi.accounts.access import may_configure, may_edit_enterprises, sees_everything
+from lianxi.accounts.models import Role
+from lianxi.appeals.workflow import ACTIONS
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def may_register(user) -> bool:
+    return user.is_authenticated and user.has_role(*ACTIONS["register"].who)
+
+
+def is_enterprise_only(user) -> bool:
+    """An enterprise user with no staff role: their pages are "my enterprise", not the directory."""
+    return user.has_role(Role.ENTERPRISE) and not (sees_everything(user) or user.has_role(Role.HANDLER, Role.DEPUTY))
+
+
+def sees_directory(user) -> bool:
+    return sees_everything(user) or user.has_role(Role.HANDLER, Role.DEPUTY)
+
+
+
+def nav_items(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    items = [NavItem("我的待办", reverse("web:home"))]
+    items.append(NavItem("我的诉求" if is_enterprise_only(user) else "诉求列表", reverse("web:appeal_list")))
+    if may_register(user):
+        items.append(NavItem("登记诉求", reverse("web:appeal_register")))
+    if sees_directory(user):
+        items.append(NavItem("企业档案", reverse("web:enterprise_list")))
+    elif user.enterprise_id:
+        items.append(NavItem("本企业", reverse("web:enterprise_detail", args=[user.enterprise_id])))
+    if may_edit_enterprises(user):
+        items.append(NavItem("企业导入", reverse("directory:enterprise_import")))
+    if may_configure(user):
+        items.append(NavItem("系统配置", reverse("web:config_list", args=["departments"])))
+    return items
