@@ -1,8 +1,8 @@
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import filters, mixins, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from lianxi.core.api import AtomicWritesMixin
 from lianxi.core.permissions import ConfiguresOnly
 
 from .access import user_scope
@@ -20,8 +20,8 @@ class ObtainTokenView(ObtainAuthToken):
         return super().post(request, *args, **kwargs)
 
 
-class UserViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-                  mixins.ListModelMixin, viewsets.GenericViewSet):
+class UserViewSet(AtomicWritesMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                  mixins.UpdateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Accounts: platform admins only. Deactivate (is_active=false) instead of deleting."""
 
     serializer_class = UserSerializer
@@ -31,11 +31,3 @@ class UserViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.Upd
 
     def get_queryset(self):
         return user_scope(User.objects.all(), self.request.user).prefetch_related("role_grants").order_by("id")
-
-    @transaction.atomic
-    def perform_create(self, serializer):
-        serializer.save()
-
-    @transaction.atomic
-    def perform_update(self, serializer):
-        serializer.save()

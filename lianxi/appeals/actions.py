@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from lianxi.core.errors import InvalidInput, NotFound, NotPermitted, StateConflict
@@ -97,15 +96,13 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 
 def _next_number(now: dt.datetime) -> str:
     day = local_date(now)
-    # UPDATE … SET last = last + 1 locks the day's row until commit, so concurrent registrations get
-    # consecutive numbers without gaps or duplicates.
-    if not AppealNumberSequence.objects.filter(day=day).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                AppealNumberSequence.objects.create(day=day, last=1)
-        except IntegrityError:  # another registration created the day's row first
-            AppealNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-    last = AppealNumberSequence.objects.get(day=day).last
+    table = connection.ops.quote_name(AppealNumberSequence._meta.db_table)
+    # One upsert hands out the day's next number; its row lock lasts until commit, so concurrent registrations
+    # get consecutive numbers without gaps or duplicates (PostgreSQL, and SQLite >= 3.35).
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+                       f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last", [day])
+        last = cursor.fetchone()[0]
     return f"LX{day:%Y%m%d}-{last:04d}"
 
 
@@ -121,6 +118,7 @@ def default_channel_code(user) -> str:
 class Registration:
     appeal: Appeal
     created: bool  # False when an Idempotency-Key replayed an earlier registration
+    attachments: list = field(default_factory=list)  # saved with this registration
 
 
 def register(*, acting_user, enterprise, title: str, content: str, category, channel=None, kind: str = "help",
@@ -151,11 +149,11 @@ def register(*, acting_user, enterprise, title: str, content: str, category, cha
         event = _record(appeal, "register", acting_user, "", now, {
             "channel": channel.code, "category": category.code, "kind": kind, "urgency": urgency,
             "attachments": [f.name for f in attachments]})
-        save_attachments(appeal, event, attachments, acting_user)
+        saved = save_attachments(appeal, event, attachments, acting_user)
         if idempotency_key and acting_user is not None:
             IdempotencyKey.objects.filter(user=acting_user, key=idempotency_key).update(appeal=appeal)
     appeal._last_event = event
-    return Registration(appeal, created=True)
+    return Registration(appeal, created=True, attachments=saved)
 
 
 def _claim_idempotency_key(user, key: str, now: dt.datetime) -> Appeal | None:

@@ -24,6 +24,16 @@ from .forms import ACTION_FORMS, EditForm, RegisterForm, submit_action, submit_r
 from .models import IdempotencyKey
 from .serializers import AppealEventSerializer, AppealListSerializer, AppealSerializer, form_schema
 
+def known_relations(appeal, **relations) -> None:
+    """Fill an appeal's prefetch cache with what its to-many relations are known to hold, saving the queries.
+    Only for an object about to be serialized and dropped: the cache does not follow later changes."""
+    cache = appeal.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, objects in relations.items():
+        queryset = getattr(appeal, name).all()
+        queryset._result_cache, queryset._prefetch_done = list(objects), True
+        cache[name] = queryset
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -44,9 +54,10 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_serializer_class(self):
         return AppealListSerializer if self.action == "list" else AppealSerializer
 
-    def _answer(self, appeal, code=status.HTTP_200_OK) -> Response:
-        appeal = (type(appeal).objects.select_related(*selectors.LIST_RELATED)
-                  .prefetch_related("co_departments", "attachments").get(pk=appeal.pk))
+    def _answer(self, appeal, code=status.HTTP_200_OK, *, reload: bool = True) -> Response:
+        if reload:
+            appeal = (type(appeal).objects.select_related(*selectors.LIST_RELATED)
+                      .prefetch_related("co_departments", "attachments").get(pk=appeal.pk))
         return Response(AppealSerializer(appeal, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=form_schema("AppealRegistration", RegisterForm), responses={201: AppealSerializer},
@@ -62,7 +73,11 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                       .values_list("response", flat=True).first())
             if stored is not None:
                 return Response(stored, status=status.HTTP_201_CREATED, headers={"Idempotent-Replayed": "true"})
-        response = self._answer(registration.appeal, status.HTTP_201_CREATED)
+        # A fresh registration is answered as register() returned it, no reload: its enterprise, channel and
+        # category are the objects the form resolved; it has no co-departments yet and the attachments just saved.
+        appeal = registration.appeal
+        known_relations(appeal, co_departments=[], attachments=registration.attachments)
+        response = self._answer(appeal, status.HTTP_201_CREATED, reload=False)
         if key and registration.created:
             IdempotencyKey.objects.filter(user=request.user, key=key).update(response=response.data)
         return response

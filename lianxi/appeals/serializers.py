@@ -6,6 +6,8 @@ from django import forms
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
+from lianxi.core.api import CachedFieldsMixin
+
 from . import workflow
 from .forms import AppealRefField, MultipleFileField
 from .models import Appeal, AppealEvent, Attachment
@@ -25,7 +27,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             return None
 
 
-class AppealListSerializer(serializers.ModelSerializer):
+class AppealListSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """The list's columns: everything that comes from the appeal row and its select_related joins."""
 
     state_display = serializers.CharField(source="get_state_display", read_only=True)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .db import KeysFirstPaginator
 from .errors import LianxiError
 
 
@@ -25,3 +30,39 @@ def form_errors(form) -> dict[str, list[str]]:
     for field, messages in form.errors.items():
         errors["non_field_errors" if field == "__all__" else field] = [str(m) for m in messages]
     return errors
+
+
+class CachedFieldsMixin:
+    """Build a ModelSerializer's fields once per class, then copy them.
+
+    DRF introspects the model to build every field on every instantiation: about 3 ms for the appeal's ~45
+    fields on this machine, a third of a registration's CPU. Copying the built fields gives the same result."""
+
+    def get_fields(self):
+        cls = type(self)
+        template = cls.__dict__.get("_fields_template")
+        if template is None:
+            template = super().get_fields()
+            cls._fields_template = template
+        return copy.deepcopy(template)
+
+
+class Pagination(PageNumberPagination):
+    """``count``/``next``/``previous``/``results``; ``?page_size=`` up to 200; pages fetched keys first."""
+
+    django_paginator_class = KeysFirstPaginator
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class AtomicWritesMixin:
+    """A viewset whose create and update each run in one transaction (a serializer saving related rows, such
+    as tags or roles, must not leave half of them behind)."""
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()

@@ -1,27 +1,19 @@
-from django.db import transaction
 from rest_framework import filters, mixins, viewsets
 
+from lianxi.core.api import AtomicWritesMixin
 from lianxi.core.permissions import ReadOrConfigure, ReadOrEditEnterprises
 
 from .models import Category, Channel, Department, Enterprise
 from .serializers import CategorySerializer, ChannelSerializer, DepartmentSerializer, EnterpriseSerializer
 
 
-class DirectoryViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-                       mixins.ListModelMixin, viewsets.GenericViewSet):
+class DirectoryViewSet(AtomicWritesMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                       mixins.UpdateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """GET list/detail, POST, PATCH (and PUT); no DELETE — rows are deactivated, history keeps pointing at them."""
 
     permission_classes = [ReadOrConfigure]
     filter_backends = [filters.SearchFilter]
     search_fields = ["code", "name"]
-
-    @transaction.atomic
-    def perform_create(self, serializer):
-        serializer.save()
-
-    @transaction.atomic
-    def perform_update(self, serializer):
-        serializer.save()
 
 
 class DepartmentViewSet(DirectoryViewSet):

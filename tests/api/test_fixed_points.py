@@ -299,6 +299,10 @@ def test_list_filters_and_search(api, clerk, dispatcher, jia, yi, category, gxj)
     assert api.get(f"/api/v1/appeals/?department={gxj.pk}").json()["count"] == 1
     assert api.get(f"/api/v1/appeals/?enterprise={yi.pk}").json()["count"] == 1
     assert api.get("/api/v1/appeals/?search=乙食品").json()["count"] == 1
+    # Two characters (the bigram index on PostgreSQL) and one character (LOWER) find the same as three.
+    assert [r["title"] for r in api.get("/api/v1/appeals/?search=招工").json()["results"]] == ["招工难"]
+    assert api.get("/api/v1/appeals/?search=贷").json()["count"] == 1
+    assert api.get("/api/v1/appeals/?search=乙食").json()["count"] == 1
 
 
 def test_handler_list_only_own_department(api, clerk, dispatcher, jia, category, gxj, rsj):

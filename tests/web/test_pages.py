@@ -167,18 +167,21 @@ def test_csrf_is_enforced_on_actions(dispatcher, registered, gxj):
     assert registered.state == "registered"
 
 
-def test_a_huge_list_is_counted_only_up_to_the_cap(as_user, dispatcher, clerk, jia, category, channel, monkeypatch):
+def test_a_huge_list_is_counted_only_a_little_ahead(as_user, dispatcher, clerk, jia, category, channel, monkeypatch):
     from lianxi.appeals import actions
     from lianxi.web.views import CappedPaginator
 
-    monkeypatch.setattr(CappedPaginator, "cap", 30)
-    for i in range(31):
+    monkeypatch.setattr(CappedPaginator, "ahead", 25)
+    for i in range(41):
         actions.register(acting_user=clerk, enterprise=jia, title=f"诉求{i:02d}", content="c", category=category,
                          channel=channel)
     client = as_user(dispatcher)
     body = client.get("/appeals/").content.decode()
-    assert "超过 30 条" in body and "第 1 / 2 页" in body
-    last = client.get("/appeals/?page=2").content.decode()
-    assert last.count('class="title-cell"') == 10  # the newest 30, not the 31st
-    assert "诉求00" not in last and "诉求01" in last
+    assert "25 条以上" in body and "第 1 / 2 页" in body  # 20 a page: counted 25 of 41
+    second = client.get("/appeals/?page=2").content.decode()
+    # Asking for page 2 counts 25 past its start: all 41 are found, and the newest first order holds.
+    assert "共 41 条" in second and second.count('class="title-cell"') == 20
+    assert "诉求20" in second and "诉求21" not in second and "诉求01" in second
+    third = client.get("/appeals/?page=3").content.decode()
+    assert third.count('class="title-cell"') == 1 and "诉求00" in third
     assert "共 1 条" in client.get("/appeals/?search=诉求07").content.decode()
