@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lianxi.accounts.models import Role
@@ -113,7 +113,3 @@ def inbox(user, now: dt.datetime | None = None) -> list[InboxSection]:
         add("open", "在办诉求", visible.filter(state__in=workflow.OPEN_STATES), "")
     return sections
 
-
-def deadline_q(now: dt.datetime) -> Q:
-    """Running appeals past their deadline (in force) at ``now``."""
-    return Q(state__in=RUNNING_STATES, due_at__lt=now)
