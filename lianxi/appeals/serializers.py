@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
-from lianxi.core.api import CachedFieldsMixin
-
 from . import workflow
 from .forms import AppealRefField, MultipleFileField
 from .models import Appeal, AppealEvent, Attachment
@@ -38,7 +36,7 @@ def _datetime(value):
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-class AppealListSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class AppealListSerializer(serializers.ModelSerializer):
     """The list's columns: everything that comes from the appeal row and its select_related joins.
 
     Rendering goes straight from the instance instead of through DRF's ~45 field objects, which cost a third of
