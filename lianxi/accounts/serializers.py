@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from .models import Role, User
+from .rules import membership_errors
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -30,15 +31,10 @@ class UserSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"password": ["此项为必填项"]})
         department = attrs.get("department", getattr(self.instance, "department", None))
         enterprise = attrs.get("enterprise", getattr(self.instance, "enterprise", None))
-        roles = set(attrs.get("role_list", getattr(self.instance, "role_codes", ())))
-        if department and enterprise:
-            raise serializers.ValidationError({"enterprise": ["用户不能同时属于部门和企业"]})
-        if Role.ENTERPRISE in roles and not enterprise:
-            raise serializers.ValidationError({"enterprise": ["企业用户必须指定所属企业"]})
-        if Role.HANDLER in roles and not department:
-            raise serializers.ValidationError({"department": ["部门承办人必须指定所属部门"]})
-        if enterprise and roles - {Role.ENTERPRISE}:
-            raise serializers.ValidationError({"roles": ["企业用户只能拥有“企业用户”角色"]})
+        roles = attrs.get("role_list", getattr(self.instance, "role_codes", ()))
+        errors = membership_errors(roles, department, enterprise)
+        if errors:
+            raise serializers.ValidationError({field: [message] for field, message in errors.items()})
         return attrs
 
     def create(self, validated_data):

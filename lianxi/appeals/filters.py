@@ -20,6 +20,16 @@ RUNNING_STATES = (State.DISPATCHED, State.HANDLING)
 DUE_SOON_WORKDAYS = 2
 
 
+def overdue_q(now) -> Q:
+    """Running appeals past the due date in force."""
+    return Q(state__in=RUNNING_STATES, due_at__lt=now)
+
+
+def due_soon_q(now) -> Q:
+    """Running appeals due within DUE_SOON_WORKDAYS working days."""
+    return Q(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=due_after(now, DUE_SOON_WORKDAYS))
+
+
 MAX_SEARCH_ENTERPRISES = 200
 
 
@@ -89,7 +99,4 @@ class AppealFilter(django_filters.FilterSet):
 
     def filter_deadline(self, queryset, name, value):
         now = timezone.now()
-        running = queryset.filter(state__in=RUNNING_STATES)
-        if value == "overdue":
-            return running.filter(due_at__lt=now)
-        return running.filter(due_at__gte=now, due_at__lte=due_after(now, DUE_SOON_WORKDAYS))
+        return queryset.filter(overdue_q(now) if value == "overdue" else due_soon_q(now))

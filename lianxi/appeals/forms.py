@@ -233,8 +233,7 @@ def submit_action(name: str, appeal: Appeal, *, acting_user, data, files=None) -
 
 def submit_registration(*, acting_user, data, files=None, idempotency_key: str | None = None):
     """Parse a registration and register it; returns actions.Registration."""
-    if (acting_user is None or not acting_user.is_authenticated
-            or not acting_user.has_role(*workflow.ACTIONS["register"].who)):
+    if not workflow.may_register(acting_user):
         raise NotPermitted("您无权登记诉求")
     form = RegisterForm(data, files, user=acting_user)
     if not form.is_valid():

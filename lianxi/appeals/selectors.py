@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from lianxi.accounts.models import Role
 from lianxi.core.errors import NotFound
-from lianxi.core.workdays import due_after
 
 from . import workflow
-from .filters import DUE_SOON_WORKDAYS, RUNNING_STATES, AppealFilter
+from .filters import AppealFilter, due_soon_q, overdue_q
 from .models import Appeal, AppealEvent
 from .workflow import State
 
@@ -76,7 +75,6 @@ def inbox(user, now: dt.datetime | None = None) -> list[InboxSection]:
         return []
     now = now or timezone.now()
     visible = appeals_for(user)
-    soon = due_after(now, DUE_SOON_WORKDAYS)
     sections: list[InboxSection] = []
 
     def add(key, title, qs, query):
@@ -93,9 +91,8 @@ def inbox(user, now: dt.datetime | None = None) -> list[InboxSection]:
         add("co_handling", "协办中", visible.filter(state=State.HANDLING, co_departments=user.department_id)
             .exclude(lead_department_id=user.department_id), "state=handling")
     if user.has_role(Role.HANDLER, Role.SUPERVISOR, Role.DISPATCHER):
-        running = visible.filter(state__in=RUNNING_STATES)
-        add("due_soon", "即将到期", running.filter(due_at__gte=now, due_at__lte=soon), "deadline=due_soon")
-        add("overdue", "已超期", running.filter(due_at__lt=now), "deadline=overdue")
+        add("due_soon", "即将到期", visible.filter(due_soon_q(now)), "deadline=due_soon")
+        add("overdue", "已超期", visible.filter(overdue_q(now)), "deadline=overdue")
     if user.has_role(Role.CLERK):
         add("to_follow_up", "待回访", visible.filter(state=State.REPLIED), "state=replied")
     if user.has_role(Role.SUPERVISOR):
@@ -109,7 +106,7 @@ def inbox(user, now: dt.datetime | None = None) -> list[InboxSection]:
         add("my_open", "办理中的诉求", visible.filter(state__in=workflow.OPEN_STATES)
             .exclude(state=State.REPLIED), "")
     if user.has_role(Role.LEADER) and not sections:
-        add("overdue", "已超期", visible.filter(state__in=RUNNING_STATES, due_at__lt=now), "deadline=overdue")
+        add("overdue", "已超期", visible.filter(overdue_q(now)), "deadline=overdue")
         add("open", "在办诉求", visible.filter(state__in=workflow.OPEN_STATES), "")
     return sections
 

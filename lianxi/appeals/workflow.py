@@ -157,6 +157,11 @@ def may(user, action: Action, appeal) -> bool:
                for role, relation in action.who.items())
 
 
+def may_register(user) -> bool:
+    """Whether the user holds a role that registers appeals (for which enterprise: the form's choices say)."""
+    return bool(user is not None and user.is_authenticated and user.has_role(*ACTIONS["register"].who))
+
+
 def state_reason(action: Action, appeal, now) -> str | None:
     """Why the action does not apply to the appeal as it stands now (None: it applies)."""
     if appeal.state not in action.sources:

@@ -1,8 +1,10 @@
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, mixins, viewsets
 
 from lianxi.core.api import AtomicWritesMixin
 from lianxi.core.permissions import ReadOrConfigure, ReadOrEditEnterprises
 
+from .filters import EnterpriseFilter
 from .models import Category, Channel, Department, Enterprise
 from .serializers import CategorySerializer, ChannelSerializer, DepartmentSerializer, EnterpriseSerializer
 
@@ -35,7 +37,8 @@ class ChannelViewSet(DirectoryViewSet):
 class EnterpriseViewSet(DirectoryViewSet):
     serializer_class = EnterpriseSerializer
     permission_classes = [ReadOrEditEnterprises]
-    search_fields = ["name", "=uscc", "legal_representative"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EnterpriseFilter  # the list page's: ?search= by name or USCC, town, industry, size, tag
 
     def get_queryset(self):
         return (Enterprise.objects.visible_to(self.request.user).select_related("town")

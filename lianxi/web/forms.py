@@ -11,6 +11,7 @@ from django.db import transaction
 from lianxi.accounts.models import Role, User
 from lianxi.appeals.forms import ActionForm
 from lianxi.directory.models import Category, Channel, Department, Enterprise
+from lianxi.accounts.rules import membership_errors
 from lianxi.directory.forms import EnterpriseForm as DirectoryEnterpriseForm
 from lianxi.directory.validators import normalize_phone, normalize_uscc, validate_phone
 
@@ -139,14 +140,9 @@ class UserForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        roles = set(cleaned.get("roles") or ())
-        department, enterprise = cleaned.get("department"), cleaned.get("enterprise")
-        if department and enterprise:
-            self.add_error("enterprise", "用户只能属于一个部门或一家企业，不能同时属于两者")
-        if Role.HANDLER in roles and not department:
-            self.add_error("department", "部门承办人必须选择所属部门")
-        if Role.ENTERPRISE in roles and not enterprise:
-            self.add_error("enterprise", "企业用户必须填写所属企业")
+        for field, message in membership_errors(cleaned.get("roles"), cleaned.get("department"),
+                                                cleaned.get("enterprise")).items():
+            self.add_error(field, message)
         return cleaned
 
     @transaction.atomic

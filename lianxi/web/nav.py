@@ -8,17 +8,13 @@ from django.urls import reverse
 
 from lianxi.accounts.access import may_configure, may_edit_enterprises, sees_everything
 from lianxi.accounts.models import Role
-from lianxi.appeals.workflow import ACTIONS
+from lianxi.appeals.workflow import may_register
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url: str
-
-
-def may_register(user) -> bool:
-    return user.is_authenticated and user.has_role(*ACTIONS["register"].who)
 
 
 def is_enterprise_only(user) -> bool:

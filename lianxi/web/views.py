@@ -21,14 +21,14 @@ from lianxi.accounts.access import may_edit_enterprises
 from lianxi.accounts.models import Role
 from lianxi.appeals import selectors
 from lianxi.appeals.forms import ACTION_FORMS, RegisterForm, submit_action, submit_registration
-from lianxi.appeals.workflow import ACTIONS, State, Availability
+from lianxi.appeals.workflow import ACTIONS, Availability, State, may_register
 from lianxi.core.db import KeysFirstPaginator
 from lianxi.core.errors import InvalidInput, LianxiError, NotFound, NotPermitted
+from lianxi.directory.filters import EnterpriseFilter, search_enterprises
 from lianxi.directory.models import Enterprise
 
-from .filters import EnterpriseFilter, search_enterprises
 from .forms import QuickEnterpriseForm, appeal_filter_form, for_page
-from .nav import is_enterprise_only, may_register
+from .nav import is_enterprise_only
 from .timeline import timeline
 
 PAGE_SIZE = 20

@@ -109,6 +109,15 @@ def test_enterprise_create_normalises_and_tags(api, clerk, town):
     assert duplicate.status_code == 400 and "uscc" in duplicate.json()
 
 
+def test_enterprise_search_is_the_list_pages(api, clerk, jia, yi, town):
+    """The API filters enterprises with the page's FilterSet: name, the start of a USCC as typed, town."""
+    assert [e["id"] for e in api.as_(clerk).get("/api/v1/enterprises/?search=乙食品").json()["results"]] == [yi.pk]
+    assert api.get("/api/v1/enterprises/?search=9152 0181 ma6d").json()["count"] == 2
+    assert api.get(f"/api/v1/enterprises/?search={jia.uscc}").json()["results"][0]["id"] == jia.pk
+    assert api.get(f"/api/v1/enterprises/?town={town.pk}").json()["count"] == 2
+    assert api.get("/api/v1/enterprises/?size=bogus").status_code == 400
+
+
 def test_enterprise_user_sees_only_own_enterprise(api, user_jia, jia, yi):
     listing = api.as_(user_jia).get("/api/v1/enterprises/").json()
     assert [e["id"] for e in listing["results"]] == [jia.pk]

@@ -104,7 +104,7 @@ def test_user_form_validates(as_user, admin_user, gxj, jia):
     assert short.status_code == 400
     no_enterprise = admin.post("/config/users/new/", {"username": "x3", "password": "long-enough-pw",
                                                       "roles": ["enterprise"]})
-    assert "企业用户必须填写所属企业" in no_enterprise.content.decode()
+    assert "企业用户必须指定所属企业" in no_enterprise.content.decode()
     assert not User.objects.filter(username__in=["x1", "x2", "x3"]).exists()
     # An enterprise user is tied to their enterprise by its USCC, typed as people type it.
     ok = admin.post("/config/users/new/", {"username": "jia2", "password": "long-enough-pw",

@@ -1,12 +1,12 @@
-"""The enterprise directory's filters for the enterprise list page."""
+"""One FilterSet for the enterprise directory: the list page and /api/v1/enterprises/ filter with it."""
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
 
-from lianxi.directory.models import Department, Enterprise, Industry, Size, Tag
-from lianxi.directory.validators import normalize_uscc
+from .models import Department, Enterprise, Industry, Size, Tag
+from .validators import normalize_uscc
 
 
 class EnterpriseFilter(django_filters.FilterSet):
