@@ -20,6 +20,11 @@ demo: venv
 	mkdir -p var
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --noinput
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py load_demo
+	@# Background work without another server: the 督办 loop and the outbox loop run beside runserver and are
+	@# stopped (SIGTERM) when it exits, Ctrl-C included. One shell, so the trap sees all three.
+	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py supervise & supervise=$$!; \
+	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py deliver_outbox & outbox=$$!; \
+	trap 'kill $$supervise $$outbox 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv

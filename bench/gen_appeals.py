@@ -16,6 +16,7 @@ What it makes (deterministic for a given --seed):
   * the events of each appeal's path (register, dispatch, accept, reply, follow-up, close / reject / merge /
     suspend): about 5.6 per appeal, written server-side by INSERT … SELECT from the appeals (--events none
     skips them);
+  * the time limits (Deadline rows) running on the open appeals, opened as the upgrade migration does;
   * bench users: bench_dispatcher, bench_supervisor, bench_clerk, bench_handler (the department that leads
     the most appeals), bench_handler_small (a town), bench_enterprise (the enterprise with the most appeals),
     bench_enterprise_typical (a median one); all with password "bench-pass-123".
@@ -523,6 +524,16 @@ def main() -> None:
                 events += c.rowcount
             step(f"events: {events} (appeals up to {min(lo + chunk - 1, args.appeals)})")
 
+    # The time limits running on the open appeals, exactly as the upgrade migration opens them for existing data.
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("lianxi.appeals.migrations.0005_deadlines").open_running_limits(apps, None)
+    from lianxi.appeals.models import Deadline
+
+    step(f"deadlines: {Deadline.objects.count()} running limits")
+
     with connection.cursor() as c:
         c.execute("SET maintenance_work_mem = '256MB'")
         for definition in index_definitions:
@@ -532,7 +543,7 @@ def main() -> None:
     scoped = make_scoped_users(users)
     with connection.cursor() as c:
         for table in ("appeals_appeal", "appeals_appealevent", "appeals_appeal_co_departments",
-                      "directory_enterprise"):
+                      "directory_enterprise", "appeals_deadline"):
             c.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                       f"(SELECT coalesce(max(id), 1) FROM {table}))")
     connection.close()

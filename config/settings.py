@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "lianxi.accounts",
     "lianxi.directory",
     "lianxi.appeals",
+    "lianxi.notifications",
+    "lianxi.meetings",
+    "lianxi.deputies",
+    "lianxi.supervision",
     "lianxi.web",
     "lianxi.demo",
 ]
@@ -146,6 +150,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DepartmentKindEnum": "lianxi.directory.models.Department.Kind",
         "AppealKindEnum": "lianxi.appeals.models.Kind",
+        "AppealStateEnum": "lianxi.appeals.workflow.State",
+        "SupervisionTriggerEnum": "lianxi.supervision.models.Trigger",
+        "AccountabilityTriggerEnum": "lianxi.supervision.models.AccountabilityTrigger",
+        "AccountabilityStatusEnum": "lianxi.supervision.models.AccountabilityStatus",
+        "OpinionKindEnum": "lianxi.deputies.models.Opinion.Kind",
+        "ReceptionSessionStatusEnum": "lianxi.meetings.models.ReceptionSession.Status",
     },
 }
 
@@ -155,6 +165,54 @@ LIANXI = {
     "AUTO_CLOSE_SATISFIED": env_bool("LIANXI_AUTO_CLOSE_SATISFIED", False),
     "MAX_ATTACHMENT_BYTES": env_int("LIANXI_MAX_ATTACHMENT_MB", 20) * 1024 * 1024,
     "IDEMPOTENCY_HOURS": 24,
+    # Working days overdue after which a limit is raised to 挂牌督办 and goes on the accountability list.
+    "LISTED_AFTER_WORKDAYS": env_int("LIANXI_LISTED_AFTER_WORKDAYS", 5),
+    # Working days a department has to answer a supervision order (督办单) raised automatically.
+    "SUPERVISION_ANSWER_WORKDAYS": env_int("LIANXI_SUPERVISION_ANSWER_WORKDAYS", 2),
+    # The office that signs supervision orders (督办单).
+    "ISSUING_OFFICE": os.environ.get("LIANXI_ISSUING_OFFICE", "清镇市营商环境联席办公室"),
+}
+
+# Notifications (lianxi.notifications): the in-app inbox always; e-mail, SMS and the 企业微信/钉钉 group robot
+# through the senders named here (dotted paths). Every channel logs by default; see README "Background work".
+_LOGGING_SENDER = "lianxi.notifications.senders.LoggingSender"
+LIANXI_NOTIFY = {
+    "SENDERS": {
+        "email": os.environ.get("LIANXI_NOTIFY_EMAIL_SENDER", _LOGGING_SENDER),  # …senders.EmailSender for SMTP
+        "sms": os.environ.get("LIANXI_NOTIFY_SMS_SENDER", _LOGGING_SENDER),  # …senders.SmsSender
+        "webhook": os.environ.get("LIANXI_NOTIFY_WEBHOOK_SENDER", _LOGGING_SENDER),  # …senders.WebhookSender
+    },
+    "SITE_URL": os.environ.get("LIANXI_SITE_URL", "http://127.0.0.1:8000"),  # links in e-mail, SMS and chat
+    "SMS_URL": os.environ.get("LIANXI_SMS_URL", ""),
+    "SMS_KEY": os.environ.get("LIANXI_SMS_KEY", ""),
+    "WEBHOOK_URL": os.environ.get("LIANXI_WEBHOOK_URL", ""),
+    "WEBHOOK_KEY": os.environ.get("LIANXI_WEBHOOK_KEY", ""),
+    "WEBHOOK_FLAVOR": os.environ.get("LIANXI_WEBHOOK_FLAVOR", "wecom"),  # wecom (企业微信) or dingtalk (钉钉)
+    "TIMEOUT": env_int("LIANXI_NOTIFY_TIMEOUT", 10),  # seconds per HTTP send; must stay well under CLAIM_SECONDS
+    "MAX_ATTEMPTS": env_int("LIANXI_NOTIFY_MAX_ATTEMPTS", 8),
+    "BACKOFF_SECONDS": env_int("LIANXI_NOTIFY_BACKOFF_SECONDS", 60),  # 1, 2, 4, … minutes between tries
+    "BACKOFF_CAP_SECONDS": env_int("LIANXI_NOTIFY_BACKOFF_CAP_SECONDS", 3600),
+    "CLAIM_SECONDS": 300,  # a claimed message is retried after this long if its deliverer died
+}
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "联席 <lianxi@localhost>")
+
+# Celery, for scale-out (config/celery.py); `make demo` runs the same steps as management-command loops instead.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True  # the steps report through the database; a caller that wants a result asks for it
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox": {"task": "lianxi.notifications.tasks.deliver_outbox", "schedule": 10.0},
+    "supervise": {"task": "lianxi.supervision.tasks.supervise", "schedule": 60.0},
 }
 
 LOGGING = {

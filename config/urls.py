@@ -9,5 +9,9 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("django-admin/", admin.site.urls),
     path("", include("lianxi.directory.urls")),  # enterprise import pages
+    path("", include("lianxi.notifications.urls")),  # 消息: the inbox and the channel choices
+    path("", include("lianxi.supervision.urls")),  # 督办单 and 问责 pages
+    path("", include("lianxi.meetings.urls")),  # 会议, 接待日, 结对子
+    path("", include("lianxi.deputies.urls")),  # 代表建议
     path("", include("lianxi.web.urls")),
 ]

@@ -89,6 +89,23 @@ def supervisor(db):
 
 
 @pytest.fixture
+def head_gxj(gxj):
+    """工信局's head (部门负责人): answers the bureau's supervision orders."""
+    return make_user("head_gxj", "head", department=gxj, name="工信局局长")
+
+
+@pytest.fixture
+def as_user(client):
+    """``as_user(persona)`` logs the test client in as that persona (the web pages)."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
 def leader(db):
     return make_user("leader", "leader", name="市长")
 

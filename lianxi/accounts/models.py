@@ -15,11 +15,15 @@ class Role(models.TextChoices):
     CLERK = "clerk", "受理员"
     DISPATCHER = "dispatcher", "派单员"
     HANDLER = "handler", "部门承办人"
+    HEAD = "head", "部门负责人"
     SUPERVISOR = "supervisor", "督办员"
     LEADER = "leader", "领导"
     ENTERPRISE = "enterprise", "企业用户"
     DEPUTY = "deputy", "人大代表/政协委员"
 
+
+# Roles of a department's own staff: they see the appeals their department leads or co-handles.
+DEPARTMENT_ROLES = frozenset({Role.HANDLER, Role.HEAD})
 
 # Roles whose holders work for the government and therefore see the enterprise directory and every appeal.
 CITYWIDE_ROLES = frozenset({Role.ADMIN, Role.CLERK, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER})

@@ -17,4 +17,6 @@ def membership_errors(roles, department, enterprise) -> dict[str, str]:
         errors["roles"] = "企业的账号只能拥有“企业用户”角色"
     if Role.HANDLER in roles and not department:
         errors["department"] = "部门承办人必须指定所属部门"
+    elif Role.HEAD in roles and not department:
+        errors["department"] = "部门负责人必须指定所属部门"
     return errors

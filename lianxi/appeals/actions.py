@@ -19,15 +19,10 @@ from django.utils import timezone
 from lianxi.core.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from lianxi.core.workdays import due_after, local_date
 
-from . import workflow
+from . import deadlines, workflow
 from .attachments import save_attachments, validate_uploads
-from .models import Appeal, AppealEvent, AppealNumberSequence, IdempotencyKey, Outcome, Rating
+from .models import Appeal, AppealEvent, AppealNumberSequence, IdempotencyKey, Limit, Outcome, Rating
 from .workflow import ACTIONS, State
-
-
-class SupervisionLevel:
-    CHOICES = [("reminder", "提醒"), ("supervise", "督办"), ("listed", "挂牌督办")]
-    VALUES = {c for c, _ in CHOICES}
 
 
 # ---- plumbing -------------------------------------------------------------------------------------------------
@@ -41,8 +36,31 @@ def _snapshot(user) -> dict:
 
 
 def _record(appeal: Appeal, action: str, acting_user, from_state: str, now: dt.datetime, data: dict) -> AppealEvent:
-    return AppealEvent.objects.create(appeal=appeal, action=action, from_state=from_state, to_state=appeal.state,
-                                      at=now, data=data, **_snapshot(acting_user))
+    """Write the event, and in the same transaction the messages it causes (the outbox sends them later)."""
+    from lianxi.notifications.hooks import on_appeal_event
+
+    event = AppealEvent.objects.create(appeal=appeal, action=action, from_state=from_state, to_state=appeal.state,
+                                       at=now, data=data, **_snapshot(acting_user))
+    on_appeal_event(event)
+    return event
+
+
+def record_system_events(rows: list[tuple[Appeal, str, dict]], now: dt.datetime) -> list[AppealEvent]:
+    """Many events by the system at once (the supervision pass): (appeal, action, data) each, state unchanged,
+    written in one INSERT with their notifications. The caller holds the appeals' row locks."""
+    from lianxi.notifications.hooks import on_appeal_events
+
+    events = AppealEvent.objects.bulk_create([
+        AppealEvent(appeal=appeal, action=action, from_state=appeal.state, to_state=appeal.state, at=now, data=data,
+                    **_snapshot(None)) for appeal, action, data in rows])
+    on_appeal_events(events)
+    return events
+
+
+def record_event(appeal: Appeal, action: str, *, acting_user, now: dt.datetime, data: dict) -> AppealEvent:
+    """An event about the appeal that is not a step of the loop (a supervision answered, an accountability
+    recorded): the state does not change. Call inside the transaction that makes the change it records."""
+    return _record(appeal, action, acting_user, appeal.state, now, data)
 
 
 def _require(fields: dict[str, str]) -> None:
@@ -123,7 +141,9 @@ class Registration:
 
 def register(*, acting_user, enterprise, title: str, content: str, category, channel=None, kind: str = "help",
              urgency: str = "general", attachments: Sequence = (), idempotency_key: str | None = None,
-             now: dt.datetime | None = None) -> Registration:
+             meeting=None, now: dt.datetime | None = None) -> Registration:
+    """An appeal raised in a ``meeting`` carries the meeting type's channel; a different explicit channel is an
+    error (the meeting says where the appeal was collected, so a second answer can only be a mistake)."""
     from lianxi.directory.models import Channel
 
     now = now or timezone.now()
@@ -132,6 +152,15 @@ def register(*, acting_user, enterprise, title: str, content: str, category, cha
         raise NotPermitted("您无权为该企业登记诉求")
     _require({"title": title, "content": content})
     validate_uploads(attachments, "attachments")
+    if meeting is not None:
+        if acting_user is not None and not type(meeting).objects.visible_to(acting_user).filter(pk=meeting.pk).exists():
+            raise InvalidInput(fields={"meeting": ["会议不存在或您无权查看"]})
+        meeting_channel = meeting.type.channel
+        if channel is None:
+            channel = meeting_channel
+        elif channel.pk != meeting_channel.pk:
+            raise InvalidInput(fields={"channel": [
+                f"会议“{meeting.title}”的渠道为“{meeting_channel.name}”，与所选渠道“{channel.name}”不一致"]})
     if channel is None:
         channel = Channel.objects.filter(code=default_channel_code(acting_user)).first()
         if channel is None:
@@ -145,10 +174,12 @@ def register(*, acting_user, enterprise, title: str, content: str, category, cha
         appeal = Appeal.objects.create(
             number=_next_number(now), state=State.REGISTERED, enterprise=enterprise, title=title.strip(),
             content=content.strip(), channel=channel, category=category, kind=kind, urgency=urgency,
-            created_by=acting_user, created_at=now)
-        event = _record(appeal, "register", acting_user, "", now, {
-            "channel": channel.code, "category": category.code, "kind": kind, "urgency": urgency,
-            "attachments": [f.name for f in attachments]})
+            created_by=acting_user, created_at=now, meeting=meeting)
+        data = {"channel": channel.code, "category": category.code, "kind": kind, "urgency": urgency,
+                "attachments": [f.name for f in attachments]}
+        if meeting is not None:
+            data.update(meeting=meeting.pk, meeting_title=meeting.title)
+        event = _record(appeal, "register", acting_user, "", now, data)
         saved = save_attachments(appeal, event, attachments, acting_user)
         if idempotency_key and acting_user is not None:
             IdempotencyKey.objects.filter(user=acting_user, key=idempotency_key).update(appeal=appeal)
@@ -218,27 +249,60 @@ def edit(appeal, *, acting_user, now: dt.datetime | None = None, **changes) -> A
 
 # ---- the loop -------------------------------------------------------------------------------------------------
 
+def _assign(a: Appeal, now: dt.datetime, lead_department, co_departments: list, due_at: dt.datetime | None,
+            instructions: str) -> dict:
+    """交办 to a lead department: the 签收 and 办结 clocks start now (DOMAIN.md: the clock starts at dispatch)."""
+    if lead_department is None:
+        raise InvalidInput(fields={"lead_department": ["请选择主办单位"]})
+    if due_at is not None and due_at <= now:
+        raise InvalidInput(fields={"due_at": ["办结时限必须晚于当前时间"]})
+    a.lead_department = lead_department
+    a.instructions = instructions.strip()
+    a.dispatched_at = now
+    a.accept_due_at = due_after(now, a.category.accept_days)
+    a.due_at = a.original_due_at = due_at or due_after(now, a.category.reply_days(a.urgency))
+    a.accepted_at = None
+    a.co_departments.set(co_departments)
+    deadlines.start(a, Limit.ACCEPT, now, a.accept_due_at)
+    deadlines.start(a, Limit.REPLY, now, a.due_at)
+    return {"lead_department": lead_department.pk, "lead_department_name": lead_department.name,
+            "co_departments": [d.pk for d in co_departments],
+            "co_department_names": [d.name for d in co_departments],
+            "due_at": _iso(a.due_at), "due_at_explicit": due_at is not None,
+            "instructions": a.instructions, "redispatch": a.return_count > 0}
+
+
+def _co(lead_department, co_departments: Iterable) -> list:
+    return [d for d in co_departments if lead_department is None or d.pk != lead_department.pk]
+
+
 def dispatch(appeal, *, acting_user, lead_department, co_departments: Iterable = (),
              due_at: dt.datetime | None = None, instructions: str = "", now: dt.datetime | None = None) -> Appeal:
-    co_departments = [d for d in co_departments if d.pk != lead_department.pk]
+    co_departments = _co(lead_department, co_departments)
 
     def apply(a: Appeal, now):
-        if due_at is not None and due_at <= now:
-            raise InvalidInput(fields={"due_at": ["办结时限必须晚于当前时间"]})
-        a.lead_department = lead_department
-        a.instructions = instructions.strip()
-        a.dispatched_at = now
-        a.accept_due_at = due_after(now, a.category.accept_days)
-        a.due_at = a.original_due_at = due_at or due_after(now, a.category.reply_days(a.urgency))
-        a.accepted_at = None
-        a.co_departments.set(co_departments)
-        return {"lead_department": lead_department.pk, "lead_department_name": lead_department.name,
-                "co_departments": [d.pk for d in co_departments],
-                "co_department_names": [d.name for d in co_departments],
-                "due_at": _iso(a.due_at), "due_at_explicit": due_at is not None,
-                "instructions": a.instructions, "redispatch": a.return_count > 0}
+        return _assign(a, now, lead_department, co_departments, due_at, instructions)
 
     return _perform("dispatch", appeal, acting_user, now, apply)
+
+
+def arbitrate(appeal, *, acting_user, lead_department, co_departments: Iterable = (),
+              due_at: dt.datetime | None = None, reason: str = "", now: dt.datetime | None = None) -> Appeal:
+    """仲裁: after a second return a supervisor fixes the lead department and the appeal is dispatched to it.
+    The department so fixed may not return it again (workflow: ``_not_arbitrated``)."""
+    co_departments = _co(lead_department, co_departments)
+
+    def apply(a: Appeal, now):
+        errors = {} if (reason or "").strip() else {"reason": ["此项为必填项"]}
+        if lead_department is None:
+            errors["lead_department"] = ["请选择主办单位"]
+        if errors:
+            raise InvalidInput(fields=errors)
+        a.arbitrated_at = now
+        data = _assign(a, now, lead_department, co_departments, due_at, reason)
+        return {**data, "reason": reason.strip()}
+
+    return _perform("arbitrate", appeal, acting_user, now, apply)
 
 
 def return_appeal(appeal, *, acting_user, reason: str, now: dt.datetime | None = None) -> Appeal:
@@ -251,8 +315,10 @@ def return_appeal(appeal, *, acting_user, reason: str, now: dt.datetime | None =
         a.lead_department = None
         a.co_departments.clear()
         a.dispatched_at = a.accept_due_at = a.due_at = a.original_due_at = None
+        deadlines.finish(a, now, Limit.ACCEPT, done=True)  # a return within the limit is a timely response
+        deadlines.finish(a, now)
         return {"reason": reason.strip(), "department": department.pk, "department_name": department.name,
-                "return_count": a.return_count}
+                "return_count": a.return_count, "arbitration": a.awaiting_arbitration}
 
     return _perform("return", appeal, acting_user, now, apply)
 
@@ -260,6 +326,7 @@ def return_appeal(appeal, *, acting_user, reason: str, now: dt.datetime | None =
 def accept(appeal, *, acting_user, now: dt.datetime | None = None) -> Appeal:
     def apply(a: Appeal, now):
         a.accepted_at = now
+        deadlines.finish(a, now, Limit.ACCEPT, done=True)
         return {"on_time": a.accept_due_at is None or now <= a.accept_due_at}
 
     return _perform("accept", appeal, acting_user, now, apply)
@@ -296,6 +363,7 @@ def decide_extension(appeal, *, acting_user, approve: bool, reason: str = "",
                 "previous_due_at": _iso(a.due_at)}
         if approve:
             a.due_at = a.extension_due_at  # original_due_at keeps the first deadline
+            deadlines.move(a, [Limit.REPLY, Limit.RECTIFY], a.due_at)
         a.extension_due_at, a.extension_reason = None, ""
         return data
 
@@ -312,6 +380,8 @@ def reply(appeal, *, acting_user, result: str, outcome: str, reply: str = "", at
         a.replied_at = now
         a.result, a.outcome, a.reply = result.strip(), outcome, (reply or result).strip()
         a.extension_due_at, a.extension_reason = None, ""
+        deadlines.finish(a, now, Limit.REPLY, Limit.RECTIFY, done=True)
+        deadlines.start(a, Limit.FOLLOWUP, now, due_after(now, a.category.followup_days))
         return {"result": a.result, "outcome": outcome, "reply": a.reply,
                 "on_time": a.due_at is None or now <= a.due_at, "attachments": [f.name for f in attachments]}
 
@@ -332,10 +402,12 @@ def follow_up(appeal, *, acting_user, rating: int, solved: bool, comment: str = 
             raise InvalidInput(fields={"solved": ["请选择是否解决"]})
         a.followed_up_at, a.rating, a.solved = now, rating, bool(solved)
         reopened = rating < Rating.BASICALLY_SATISFIED
+        deadlines.finish(a, now, Limit.FOLLOWUP, done=True)
         if reopened:
             a.state = State.HANDLING
             a.reopen_count += 1
             a.due_at = due_after(now, a.category.rectify_days)
+            deadlines.start(a, Limit.RECTIFY, now, a.due_at)
         else:
             a.state = State.FOLLOWED_UP
         return {"rating": rating, "solved": bool(solved), "comment": comment.strip(), "reopened": reopened,
@@ -351,6 +423,7 @@ def follow_up(appeal, *, acting_user, rating: int, solved: bool, comment: str = 
 def close(appeal, *, acting_user, now: dt.datetime | None = None) -> Appeal:
     def apply(a: Appeal, now):
         a.closed_at = now
+        deadlines.finish(a, now)
         return {"automatic": acting_user is None}
 
     return _perform("close", appeal, acting_user, now, apply)
@@ -364,6 +437,7 @@ def suspend(appeal, *, acting_user, reason: str, review_date: dt.date, now: dt.d
         if review_date <= local_date(now):
             raise InvalidInput(fields={"review_date": ["复查日期必须晚于今天"]})
         a.suspend_reason, a.review_date = reason.strip(), review_date
+        deadlines.finish(a, now)  # 挂账 stops the clock; resuming starts a fresh one
         return {"reason": a.suspend_reason, "review_date": _iso(review_date)}
 
     return _perform("suspend", appeal, acting_user, now, apply)
@@ -372,7 +446,13 @@ def suspend(appeal, *, acting_user, reason: str, review_date: dt.date, now: dt.d
 def resume(appeal, *, acting_user, reason: str = "", now: dt.datetime | None = None) -> Appeal:
     def apply(a: Appeal, now):
         a.review_date = None
-        return {"reason": reason.strip()}
+        # The suspended time does not count: the department gets its full limit again from today. The
+        # original deadline stays recorded in original_due_at.
+        limit = Limit.RECTIFY if a.reopen_count else Limit.REPLY
+        days = a.category.rectify_days if a.reopen_count else a.category.reply_days(a.urgency)
+        a.due_at = due_after(now, days)
+        deadlines.start(a, limit, now, a.due_at)
+        return {"reason": reason.strip(), "due_at": _iso(a.due_at)}
 
     return _perform("resume", appeal, acting_user, now, apply)
 
@@ -381,6 +461,7 @@ def reject(appeal, *, acting_user, reason: str, now: dt.datetime | None = None) 
     def apply(a: Appeal, now):
         _require({"reason": reason})
         a.reject_reason = reason.strip()
+        deadlines.finish(a, now)
         return {"reason": a.reject_reason}
 
     return _perform("reject", appeal, acting_user, now, apply)
@@ -396,24 +477,46 @@ def merge(appeal, *, acting_user, into: Appeal, now: dt.datetime | None = None) 
         if target.state in (State.MERGED, State.REJECTED, State.CLOSED):
             raise InvalidInput(fields={"into": [f"目标诉求为“{State(target.state).label}”，不能并入"]})
         a.merged_into = target
+        deadlines.finish(a, now)
         return {"into": target.pk, "into_number": target.number}
 
     return _perform("merge", appeal, acting_user, now, apply)
 
 
-def supervise(appeal, *, acting_user, level: str, text: str, department=None,
-              now: dt.datetime | None = None) -> Appeal:
-    """督办 on an open appeal; the state does not change. (Supervision orders with documents: issue 3.)"""
+def supervise(appeal, *, acting_user, level: str, text: str, department=None, answer_due_at=None,
+              trigger: str = "manual", deadline=None, now: dt.datetime | None = None) -> Appeal:
+    """督办 on an open appeal: issues a supervision order (督办单) addressed to a department (default: the lead
+    department); the appeal's state does not change. The supervision pass calls it as the system
+    (``acting_user=None``) with the limit that triggered it."""
+    from lianxi.supervision import services
+
+    order = None
 
     def apply(a: Appeal, now):
-        if level not in SupervisionLevel.VALUES:
-            raise InvalidInput(fields={"level": ["督办级别须为 提醒、督办 或 挂牌督办"]})
-        _require({"text": text})
-        addressed = department or a.lead_department
-        return {"level": level, "text": text.strip(), "department": addressed.pk if addressed else None,
-                "department_name": addressed.name if addressed else ""}
+        nonlocal order
+        order = services.new_order(a, acting_user=acting_user, level=level, text=text, department=department,
+                                   answer_due_at=answer_due_at, trigger=trigger, deadline=deadline, now=now)
+        return services.order_event_data(order)
 
-    return _perform("supervise", appeal, acting_user, now, apply)
+    with transaction.atomic():
+        appeal = _perform("supervise", appeal, acting_user, now, apply)
+        order.event = appeal._last_event
+        order.save(update_fields=["event"])
+    appeal._last_supervision = order
+    return appeal
+
+
+def instruct(appeal, *, acting_user, text: str, now: dt.datetime | None = None) -> Appeal:
+    """领导批示 on an open appeal; the state does not change. The event is the record the handling department
+    reads at the top of the appeal; it names the department that led the appeal when the leader wrote."""
+
+    def apply(a: Appeal, now):
+        _require({"text": text})
+        lead = a.lead_department
+        return {"instruction": text.strip(), "department": lead.pk if lead else None,
+                "department_name": lead.name if lead else ""}
+
+    return _perform("instruct", appeal, acting_user, now, apply)
 
 
 # The functions by action name, for the page and the API to dispatch on.
@@ -421,5 +524,6 @@ PERFORMERS: dict[str, Callable[..., Appeal]] = {
     "edit": edit, "dispatch": dispatch, "return": return_appeal, "accept": accept, "progress": progress,
     "request-extension": request_extension, "decide-extension": decide_extension, "reply": reply,
     "follow-up": follow_up, "close": close, "suspend": suspend, "resume": resume, "reject": reject,
-    "merge": merge, "supervise": supervise,
+    "merge": merge, "supervise": supervise, "arbitrate": arbitrate,
+    "instruct": instruct,
 }

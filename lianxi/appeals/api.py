@@ -16,8 +16,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lianxi.core.errors import InvalidInput
+from lianxi.supervision.selectors import trail_data
+from lianxi.supervision.serializers import TrailItemSerializer
 
 from . import selectors
+from .deadlines import RUNNING_ATTR, prefetch_running
 from .exports import appeals_xlsx
 from .filters import AppealFilter
 from .forms import ACTION_FORMS, EditForm, RegisterForm, submit_action, submit_registration
@@ -48,8 +51,8 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         qs = selectors.appeals_for(self.request.user).select_related(*selectors.LIST_RELATED)
         if self.action == "list":
-            return qs.prefetch_related("co_departments").order_by("-created_at", "-id")
-        return qs.prefetch_related("co_departments", "attachments")
+            return qs.prefetch_related("co_departments", prefetch_running()).order_by("-created_at", "-id")
+        return qs.prefetch_related("co_departments", "attachments", prefetch_running())
 
     def get_serializer_class(self):
         return AppealListSerializer if self.action == "list" else AppealSerializer
@@ -57,7 +60,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def _answer(self, appeal, code=status.HTTP_200_OK, *, reload: bool = True) -> Response:
         if reload:
             appeal = (type(appeal).objects.select_related(*selectors.LIST_RELATED)
-                      .prefetch_related("co_departments", "attachments").get(pk=appeal.pk))
+                      .prefetch_related("co_departments", "attachments", prefetch_running()).get(pk=appeal.pk))
         return Response(AppealSerializer(appeal, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=form_schema("AppealRegistration", RegisterForm), responses={201: AppealSerializer},
@@ -77,6 +80,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         # category are the objects the form resolved; it has no co-departments yet and the attachments just saved.
         appeal = registration.appeal
         known_relations(appeal, co_departments=[], attachments=registration.attachments)
+        setattr(appeal, RUNNING_ATTR, [])  # no limit runs before dispatch
         response = self._answer(appeal, status.HTTP_201_CREATED, reload=False)
         if key and registration.created:
             IdempotencyKey.objects.filter(user=request.user, key=key).update(response=response.data)
@@ -99,6 +103,14 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         response["X-Rows"] = str(rows)
         return response
+
+    @extend_schema(responses=TrailItemSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def trail(self, request, pk=None):
+        """转办 → 督办 → 问责: the appeal's dispatches and returns, its supervision orders and accountability records
+        (those the user may see), oldest first."""
+        appeal = self.get_object()
+        return Response(trail_data(appeal, request.user))
 
     @extend_schema(responses=AppealEventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -11,23 +11,33 @@ from django.utils import timezone
 from lianxi.accounts.access import department_rule
 from lianxi.core.workdays import due_after
 from lianxi.directory.models import Category, Channel, Department, Enterprise
+from lianxi.meetings.models import Meeting
 
-from .models import Appeal
+from .models import Appeal, Deadline
 from .workflow import State
 
-# Appeals whose clock is running: the deadline filters only look at these.
-RUNNING_STATES = (State.DISPATCHED, State.HANDLING)
 DUE_SOON_WORKDAYS = 2
 
 
+def _running(**conditions) -> Q:
+    """Appeals with a running limit (签收, 办结, 回访 or 差评整改) meeting ``conditions``. The running limits are
+    a small share of the table and have their own partial index on due_at (Deadline.Meta)."""
+    return Q(pk__in=Deadline.objects.filter(ended_at__isnull=True, **conditions).values("appeal_id"))
+
+
 def overdue_q(now) -> Q:
-    """Running appeals past the due date in force."""
-    return Q(state__in=RUNNING_STATES, due_at__lt=now)
+    """Appeals with a limit past its due date in force (红灯)."""
+    return _running(due_at__lt=now)
+
+
+def warning_q(now) -> Q:
+    """Appeals with a limit that has used 80 % of its working time and is not yet due (黄灯)."""
+    return _running(warn_at__lte=now, due_at__gte=now)
 
 
 def due_soon_q(now) -> Q:
-    """Running appeals due within DUE_SOON_WORKDAYS working days."""
-    return Q(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=due_after(now, DUE_SOON_WORKDAYS))
+    """Appeals with a limit due within DUE_SOON_WORKDAYS working days."""
+    return _running(due_at__gte=now, due_at__lte=due_after(now, DUE_SOON_WORKDAYS))
 
 
 MAX_SEARCH_ENTERPRISES = 200
@@ -68,17 +78,20 @@ class AppealFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=State.choices, label="状态", distinct=False)
     channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all(), label="渠道")
     category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label="类别")
+    # field_name only tells the OpenAPI schema the value is a department id; filter_department does the work.
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), method="filter_department",
-                                                  label="承办单位")
+                                                  field_name="lead_department", label="承办单位")
     enterprise = django_filters.ModelChoiceFilter(queryset=Enterprise.objects.all(), label="企业")
-    deadline = django_filters.ChoiceFilter(choices=[("due_soon", "即将到期"), ("overdue", "已超期")],
+    meeting = django_filters.ModelChoiceFilter(queryset=Meeting.objects.all(), label="会议")
+    deadline = django_filters.ChoiceFilter(choices=[("warning", "临期（黄灯）"), ("overdue", "已超期（红灯）"),
+                                                    ("due_soon", "两个工作日内到期")],
                                            method="filter_deadline", label="时限")
     created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="登记自")
     created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="登记至")
 
     class Meta:
         model = Appeal
-        fields = ["search", "state", "channel", "category", "department", "enterprise", "deadline"]
+        fields = ["search", "state", "channel", "category", "department", "enterprise", "meeting", "deadline"]
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -99,4 +112,4 @@ class AppealFilter(django_filters.FilterSet):
 
     def filter_deadline(self, queryset, name, value):
         now = timezone.now()
-        return queryset.filter(overdue_q(now) if value == "overdue" else due_soon_q(now))
+        return queryset.filter({"overdue": overdue_q, "warning": warning_q}.get(value, due_soon_q)(now))

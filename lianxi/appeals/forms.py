@@ -10,12 +10,14 @@ from __future__ import annotations
 from django import forms
 
 from lianxi.directory.models import Category, Channel, Department, Enterprise
+from lianxi.meetings.models import Meeting
+from lianxi.supervision.models import Level
 
 from lianxi.core.api import form_errors
 from lianxi.core.errors import InvalidInput, NotFound, NotPermitted
 
 from . import workflow
-from .actions import PERFORMERS, SupervisionLevel, register
+from .actions import PERFORMERS, register
 from .models import Appeal, Kind, Outcome, Rating, Urgency
 
 
@@ -82,11 +84,15 @@ class RegisterForm(ActionForm):
     channel = forms.ModelChoiceField(Channel.objects.filter(is_active=True), label="渠道", required=False)
     kind = forms.ChoiceField(label="诉求类型", choices=Kind.choices, initial=Kind.HELP, required=False)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.GENERAL, required=False)
+    meeting = forms.ModelChoiceField(Meeting.objects.none(), label="会议", required=False,
+                                     empty_label="（不是在会议上提出的）", help_text="在会议上提出的诉求，渠道随会议类型")
     attachments = MultipleFileField(label="附件")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user)
+        self.fields["meeting"].queryset = (Meeting.objects.visible_to(user).select_related("type__channel")
+                                           .order_by("-date", "-id"))
         if user is not None and user.enterprise_id and "enterprise" not in self.data:
             self.fields["enterprise"].required = False
 
@@ -134,6 +140,12 @@ class DispatchForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["co_departments"].queryset = Department.objects.filter(is_active=True)
+
+
+class ArbitrateForm(DispatchForm):
+    instructions = None
+    reason = forms.CharField(label="仲裁意见", widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="说明裁定该单位为主办单位的理由，随交办送达")
 
 
 class ReasonForm(ActionForm):
@@ -202,17 +214,25 @@ class MergeForm(ActionForm):
 
 
 class SuperviseForm(ActionForm):
-    level = forms.ChoiceField(label="督办级别", choices=SupervisionLevel.CHOICES)
+    level = forms.ChoiceField(label="督办级别", choices=Level.choices)
     department = forms.ModelChoiceField(Department.objects.all(), label="督办单位", required=False,
                                         help_text="留空则为主办单位")
     text = forms.CharField(label="督办意见", widget=forms.Textarea(attrs={"rows": 3}))
+    answer_due_at = forms.DateTimeField(label="答复期限", required=False,
+                                        help_text="留空：提醒无需答复；督办、挂牌督办默认2个工作日内答复",
+                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class InstructForm(ActionForm):
+    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "edit": EditForm, "dispatch": DispatchForm, "return": ReasonForm, "accept": EmptyForm, "progress": ProgressForm,
     "request-extension": RequestExtensionForm, "decide-extension": DecideExtensionForm, "reply": ReplyForm,
     "follow-up": FollowUpForm, "close": EmptyForm, "suspend": SuspendForm, "resume": ResumeForm,
-    "reject": ReasonForm, "merge": MergeForm, "supervise": SuperviseForm,
+    "reject": ReasonForm, "merge": MergeForm, "supervise": SuperviseForm, "arbitrate": ArbitrateForm,
+    "instruct": InstructForm,
 }
 
 

@@ -84,6 +84,8 @@ class Appeal(models.Model):
     original_due_at = models.DateTimeField("办结时限（原定）", null=True, blank=True)
     accepted_at = models.DateTimeField("签收时间", null=True, blank=True)
     return_count = models.PositiveSmallIntegerField("退单次数", default=0)
+    # Set when a supervisor fixed the lead department after a second return; the department may not return again.
+    arbitrated_at = models.DateTimeField("仲裁时间", null=True, blank=True)
 
     # 延期申请 (pending until a supervisor decides)
     extension_due_at = models.DateTimeField("申请延至", null=True, blank=True)
@@ -109,6 +111,9 @@ class Appeal(models.Model):
     reject_reason = models.TextField("不予受理理由", blank=True)
     merged_into = models.ForeignKey("self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged_appeals")
+    # The 联席会议 it was raised in (lianxi.meetings); indexed by the partial index "appeal_meeting" below.
+    meeting = models.ForeignKey("meetings.Meeting", verbose_name="会议", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="appeals", db_index=False)
 
     objects = AppealQuerySet.as_manager()
 
@@ -127,6 +132,10 @@ class Appeal(models.Model):
             models.Index(fields=["category", "-created_at"], name="appeal_category_recent"),
             # "due soon / overdue" filters scan open appeals by deadline.
             models.Index(fields=["due_at"], name="appeal_due", condition=Q(due_at__isnull=False)),
+            # A meeting's appeals in the order raised (its page and its documents). Partial: most appeals come
+            # from no meeting, and a full index would cost every registration an entry for NULL.
+            models.Index(fields=["meeting", "created_at"], name="appeal_meeting",
+                         condition=Q(meeting__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(name="appeal_rating_1_to_5",
@@ -144,8 +153,69 @@ class Appeal(models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def awaiting_arbitration(self) -> bool:
+        """Returned a second time: a supervisor, not the dispatcher, now fixes the lead department."""
+        return self.state == State.REGISTERED and self.return_count >= 2 and self.arbitrated_at is None
+
+    @property
     def extension_pending(self) -> bool:
         return self.extension_due_at is not None
+
+
+class Limit(models.TextChoices):
+    """The time limits that run on an appeal (DOMAIN.md "Time limits")."""
+
+    ACCEPT = "accept", "签收"
+    REPLY = "reply", "办结"
+    FOLLOWUP = "followup", "回访"
+    RECTIFY = "rectify", "差评整改"
+
+
+class Alert(models.IntegerChoices):
+    """How far a running limit has escalated; only ``lianxi.supervision.escalation`` raises it."""
+
+    NONE = 0, "正常"
+    WARNING = 1, "临期提醒"
+    OVERDUE = 2, "超期督办"
+    LISTED = 3, "挂牌督办"
+
+
+class Deadline(models.Model):
+    """One time limit running (or run) on an appeal: started when its step began, ended when the step was done
+    or stopped. The loop's actions open and close these rows (lianxi.appeals.deadlines); the supervision pass
+    reads the running ones whose next escalation moment has come, so its work is proportional to what changed."""
+
+    appeal = models.ForeignKey("Appeal", on_delete=models.CASCADE, related_name="deadlines")
+    limit = models.CharField("时限", max_length=12, choices=Limit.choices)
+    started_at = models.DateTimeField("起算时间")
+    warn_at = models.DateTimeField("预警时间")  # 80 % of the limit's working time used
+    due_at = models.DateTimeField("到期时间（现行）")
+    original_due_at = models.DateTimeField("到期时间（原定）")
+    listed_at = models.DateTimeField("挂牌督办时间")  # N working days past due
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    met = models.BooleanField("按时完成", null=True, blank=True)  # None while running or when stopped
+    alert = models.PositiveSmallIntegerField("督办级别", choices=Alert.choices, default=Alert.NONE)
+    next_alert_at = models.DateTimeField("下次督办检查", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理时限"
+        ordering = ["started_at", "id"]
+        indexes = [
+            # The supervision pass: running limits whose next escalation moment has come.
+            models.Index(fields=["next_alert_at"], name="deadline_next_alert",
+                         condition=Q(ended_at__isnull=True, next_alert_at__isnull=False)),
+            # Pages: an appeal's running limits; the list filters' "overdue / warning now".
+            models.Index(fields=["appeal"], name="deadline_running", condition=Q(ended_at__isnull=True)),
+            models.Index(fields=["due_at"], name="deadline_running_due", condition=Q(ended_at__isnull=True)),
+        ]
+        constraints = [
+            # At most one running limit of each kind per appeal.
+            models.UniqueConstraint(fields=["appeal", "limit"], condition=Q(ended_at__isnull=True),
+                                    name="deadline_one_running_per_limit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.get_limit_display()} {self.due_at:%Y-%m-%d}"
 
 
 class AppealEvent(models.Model):

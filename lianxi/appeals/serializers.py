@@ -7,9 +7,10 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.urls import NoReverseMatch, reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from . import workflow
+from . import deadlines, workflow
 from .forms import AppealRefField, MultipleFileField
 from .models import Appeal, AppealEvent, Attachment
 
@@ -36,6 +37,23 @@ def _datetime(value):
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+class DeadlineStatusSerializer(serializers.Serializer):
+    """One limit running on the appeal now (签收, 办结, 回访 or 差评整改)."""
+
+    limit = serializers.ChoiceField(choices=deadlines.Limit.choices)
+    label = serializers.CharField()
+    state = serializers.ChoiceField(choices=list(deadlines.DEADLINE_STATE_LABELS.items()))
+    due_at = serializers.DateTimeField(help_text="到期时间（现行，含已批准的延期）")
+    original_due_at = serializers.DateTimeField(help_text="到期时间（原定）")
+    workdays_left = serializers.IntegerField(help_text="今天之后到到期日的工作日数；负数为已超期的工作日数")
+
+
+def _deadline(status) -> dict:
+    return {"limit": status.limit, "label": status.label, "state": status.state,
+            "due_at": _datetime(status.due_at), "original_due_at": _datetime(status.original_due_at),
+            "workdays_left": status.workdays_left}
+
+
 class AppealListSerializer(serializers.ModelSerializer):
     """The list's columns: everything that comes from the appeal row and its select_related joins.
 
@@ -47,13 +65,32 @@ class AppealListSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     lead_department_name = serializers.CharField(source="lead_department.name", read_only=True, default=None)
     co_departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    deadline_state = serializers.SerializerMethodField(
+        help_text="时限状态：ok 正常 / warning 临期（已用80%） / overdue 超期；null 表示当前没有计时的时限")
+    deadline = serializers.SerializerMethodField(help_text="当前最紧迫的时限")
 
     class Meta:
         model = Appeal
         fields = ["id", "number", "state", "state_display", "enterprise", "enterprise_name", "title", "content",
-                  "channel", "category", "kind", "urgency", "lead_department", "lead_department_name",
-                  "co_departments", "due_at", "original_due_at", "created_at"]
+                  "channel", "category", "kind", "urgency", "meeting", "lead_department", "lead_department_name",
+                  "co_departments", "due_at", "original_due_at", "created_at", "deadline_state", "deadline"]
         read_only_fields = fields
+
+    def _statuses(self, appeal) -> list:
+        # Computed once per appeal and rendering: get_deadline_state, get_deadline and get_deadlines share it.
+        cached = appeal.__dict__.get("_deadline_statuses")
+        if cached is None:
+            cached = appeal.__dict__["_deadline_statuses"] = deadlines.statuses(appeal, timezone.now())
+        return cached
+
+    def get_deadline_state(self, appeal) -> str | None:
+        worst = deadlines.worst(self._statuses(appeal))
+        return worst.state if worst else None
+
+    @extend_schema_field(DeadlineStatusSerializer(allow_null=True))
+    def get_deadline(self, appeal) -> dict | None:
+        worst = deadlines.worst(self._statuses(appeal))
+        return _deadline(worst) if worst else None
 
     @classmethod
     def _plan(cls) -> list[tuple[str, object]]:
@@ -82,7 +119,8 @@ class AppealListSerializer(serializers.ModelSerializer):
         lead = appeal.lead_department
         return {"state_display": appeal.get_state_display(), "enterprise_name": appeal.enterprise.name,
                 "lead_department_name": lead.name if lead else None,
-                "co_departments": [d.pk for d in appeal.co_departments.all()]}
+                "co_departments": [d.pk for d in appeal.co_departments.all()],
+                "deadline_state": self.get_deadline_state(appeal), "deadline": self.get_deadline(appeal)}
 
     def to_representation(self, appeal):
         data = {name: read(appeal) for name, read in self._plan()}
@@ -95,18 +133,24 @@ class AppealSerializer(AppealListSerializer):
 
     attachments = AttachmentSerializer(many=True, read_only=True)
     available_actions = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField(help_text="当前计时的全部时限（签收、办结、回访、差评整改）")
 
     class Meta(AppealListSerializer.Meta):
         fields = AppealListSerializer.Meta.fields + [
             "created_by", "instructions", "dispatched_at", "accept_due_at", "accepted_at", "return_count",
             "extension_due_at", "extension_reason", "replied_at", "outcome", "result", "reply", "followed_up_at",
             "rating", "solved", "reopen_count", "closed_at", "suspend_reason", "review_date", "reject_reason",
-            "merged_into", "updated_at", "attachments", "available_actions"]
+            "merged_into", "arbitrated_at", "updated_at", "deadlines", "attachments", "available_actions"]
         read_only_fields = fields
 
     def extra(self, appeal) -> dict:
         return {**super().extra(appeal), "available_actions": self.get_available_actions(appeal),
+                "deadlines": self.get_deadlines(appeal),
                 "attachments": AttachmentSerializer(appeal.attachments.all(), many=True, context=self.context).data}
+
+    @extend_schema_field(DeadlineStatusSerializer(many=True))
+    def get_deadlines(self, appeal) -> list[dict]:
+        return [_deadline(s) for s in self._statuses(appeal)]
 
     def get_available_actions(self, appeal) -> list[dict]:
         request = self.context.get("request")

@@ -87,6 +87,18 @@ def _before_deadline(appeal, now) -> str | None:
     return None
 
 
+def _not_awaiting_arbitration(appeal, now) -> str | None:
+    return "该诉求已被退回两次，须由督办员裁定主办单位" if appeal.awaiting_arbitration else None
+
+
+def _awaiting_arbitration(appeal, now) -> str | None:
+    return None if appeal.awaiting_arbitration else "只有被退回两次的诉求需要仲裁"
+
+
+def _not_arbitrated(appeal, now) -> str | None:
+    return "主办单位已由督办员裁定，不能再退回" if appeal.arbitrated_at else None
+
+
 ALL_OPEN = OPEN_STATES
 R = State
 rel = Relation
@@ -99,10 +111,13 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            {"clerk": rel.ANY, "dispatcher": rel.ANY, "enterprise": rel.OWN},
            fields=("title", "content", "category", "channel", "kind", "urgency")),
     Action("dispatch", "交办", frozenset({R.REGISTERED}), frozenset({R.DISPATCHED}),
-           {"dispatcher": rel.ANY},
+           {"dispatcher": rel.ANY}, conditions=(_not_awaiting_arbitration,),
            fields=("lead_department", "co_departments", "due_at", "instructions")),
+    Action("arbitrate", "仲裁交办", frozenset({R.REGISTERED}), frozenset({R.DISPATCHED}),
+           {"supervisor": rel.ANY}, conditions=(_awaiting_arbitration,),
+           fields=("lead_department", "co_departments", "due_at", "reason")),
     Action("return", "退回", frozenset({R.DISPATCHED}), frozenset({R.REGISTERED}),
-           {"handler": rel.LEAD}, fields=("reason",), danger=True),
+           {"handler": rel.LEAD}, conditions=(_not_arbitrated,), fields=("reason",), danger=True),
     Action("accept", "签收", frozenset({R.DISPATCHED}), frozenset({R.HANDLING}),
            {"handler": rel.LEAD}),
     Action("progress", "记录进展", frozenset({R.HANDLING}), frozenset(),
@@ -127,7 +142,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("merge", "合并", frozenset({R.REGISTERED, R.DISPATCHED}), frozenset({R.MERGED}),
            {"dispatcher": rel.ANY}, fields=("into",), danger=True),
     Action("supervise", "督办", ALL_OPEN, frozenset(),
-           {"supervisor": rel.ANY}, fields=("level", "text", "department")),
+           {"supervisor": rel.ANY}, fields=("level", "text", "department", "answer_due_at")),
+    Action("instruct", "领导批示", ALL_OPEN, frozenset(), {"leader": rel.ANY}, fields=("text",)),
 ]}
 
 ENTERPRISE_APPEAL_LINE = Line("enterprise_appeal", State, ACTIONS)

@@ -35,3 +35,17 @@ class KeysFirstPaginator(Paginator):
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:bottom + self.per_page])
         rows = {obj.pk: obj for obj in self.object_list.filter(pk__in=keys)} if keys else {}
         return Page([rows[k] for k in keys if k in rows], number, self)
+
+
+def set_by_id(model, column: str, values: dict[int, int]) -> None:
+    """``UPDATE … SET column = … WHERE id = …`` for many rows with one integer value each, in one statement:
+    Django's bulk_update builds a CASE of one WHEN per row, which costs about a millisecond of Python per row.
+    (``VALUES`` names its columns column1, column2 on PostgreSQL and SQLite alike; SQLite >= 3.33 for FROM.)"""
+    if not values:
+        return
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    rows = ", ".join(["(%s, %s)"] * len(values))
+    params = [x for pair in values.items() for x in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(table)} SET {quote(column)} = v.column2 FROM (VALUES {rows}) AS v "
+                       f"WHERE {quote(table)}.{quote(model._meta.pk.column)} = v.column1", params)

@@ -65,3 +65,33 @@ def workdays_between(start: dt.datetime, end: dt.datetime) -> int:
         if is_workday(day):
             count += 1
     return count
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
+
+
+def working_time(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """The part of [start, end) that falls on working days: the measure "how much of a limit is used".
+    A limit's clock runs through the whole of each working day and stops on holidays and weekends."""
+    total = dt.timedelta(0)
+    day = local_date(start)
+    while start < end:
+        next_start = _day_start(day + dt.timedelta(days=1))
+        if is_workday(day):
+            total += min(end, next_start) - start
+        start, day = next_start, day + dt.timedelta(days=1)
+    return total
+
+
+def after_working_time(start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+    """The moment ``amount`` of working time after ``start`` (the inverse of ``working_time``)."""
+    day = local_date(start)
+    while True:
+        next_start = _day_start(day + dt.timedelta(days=1))
+        if is_workday(day):
+            available = next_start - start
+            if amount <= available:
+                return start + amount
+            amount -= available
+        start, day = next_start, day + dt.timedelta(days=1)

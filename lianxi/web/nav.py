@@ -7,23 +7,25 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from lianxi.accounts.access import may_configure, may_edit_enterprises, sees_everything
-from lianxi.accounts.models import Role
+from lianxi.accounts.models import DEPARTMENT_ROLES, Role
 from lianxi.appeals.workflow import may_register
+from lianxi.notifications.services import unread_count
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url: str
+    badge: int = 0  # a count shown beside the label (unread messages)
 
 
 def is_enterprise_only(user) -> bool:
     """An enterprise user with no staff role: their pages are "my enterprise", not the directory."""
-    return user.has_role(Role.ENTERPRISE) and not (sees_everything(user) or user.has_role(Role.HANDLER, Role.DEPUTY))
+    return user.has_role(Role.ENTERPRISE) and not (sees_everything(user) or user.has_role(*DEPARTMENT_ROLES, Role.DEPUTY))
 
 
 def sees_directory(user) -> bool:
-    return sees_everything(user) or user.has_role(Role.HANDLER, Role.DEPUTY)
+    return sees_everything(user) or user.has_role(*DEPARTMENT_ROLES, Role.DEPUTY)
 
 
 
@@ -38,8 +40,16 @@ def nav_items(user) -> list[NavItem]:
         items.append(NavItem("企业档案", reverse("web:enterprise_list")))
     elif user.enterprise_id:
         items.append(NavItem("本企业", reverse("web:enterprise_detail", args=[user.enterprise_id])))
+    if user.has_role(Role.SUPERVISOR, Role.LEADER) or (user.has_role(*DEPARTMENT_ROLES) and user.department_id):
+        items.append(NavItem("督办", reverse("supervision:order_list")))
+    if user.has_role(Role.SUPERVISOR, Role.LEADER, Role.HEAD):
+        items.append(NavItem("问责", reverse("supervision:accountability_list")))
+    from lianxi.meetings.nav import meeting_nav_items
+
+    items.extend(meeting_nav_items(user, NavItem))  # 会议, 接待日, 结对子, 代表建议
     if may_edit_enterprises(user):
         items.append(NavItem("企业导入", reverse("directory:enterprise_import")))
     if may_configure(user):
         items.append(NavItem("系统配置", reverse("web:config_list", args=["departments"])))
+    items.append(NavItem("消息", reverse("notifications:inbox"), badge=unread_count(user)))  # one indexed count
     return items

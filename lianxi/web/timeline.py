@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from django.utils import formats, timezone
 
-from lianxi.appeals.actions import SupervisionLevel
 from lianxi.appeals.models import Kind, Outcome, Rating, Urgency
-from lianxi.appeals.workflow import ACTIONS, State
+from lianxi.appeals.workflow import State
 from lianxi.directory.models import Category, Channel
+from lianxi.appeals.models import Limit
+from lianxi.supervision.models import AccountabilityStatus, AccountabilityTrigger, Level, Measure, Trigger
+from lianxi.supervision.selectors import event_label
 
 
 def _yes_no(value) -> str:
@@ -72,15 +74,39 @@ FIELDS: dict[str, tuple[str, Callable] | None] = {
     "comment": ("回访意见", str),
     "reopened": ("退回重办", _yes_no),
     "automatic": ("自动销号", _yes_no),
-    "level": ("督办级别", _choice(SupervisionLevel.CHOICES)),
+    "level": ("督办级别", _choice(Level.choices)),
     "text": ("督办意见", str),
+    "number": ("文号", str),
+    "answer_due_at": ("答复期限", _datetime),
+    "limit": ("时限", _choice(Limit.choices)),
+    "answer": ("答复内容", str),
+    "measure": ("问责方式", _choice(Measure.choices)),
+    "status": ("状态", _choice(AccountabilityStatus.choices)),
+    "person_name": ("问责对象", str),
+    "arbitration": ("待督办员仲裁", _yes_no),
     "into_number": ("并入诉求", str),
     "kind": ("诉求类型", _choice(Kind.choices)),
     "urgency": ("紧急程度", _choice(Urgency.choices)),
     "attachments": ("附件", _names),
     # ids and flags with no meaning to a reader
     "lead_department": None, "co_departments": None, "department": None, "into": None,
-    "due_at_explicit": None,
+    "due_at_explicit": None, "supervision": None, "accountability": None, "person": None, "meeting": None,
+    "meeting_title": ("会议", str),
+    "instruction": ("批示内容", str),
+}
+
+# The same key read differently by action.
+ACTION_FIELDS: dict[tuple[str, str], tuple[str, Callable]] = {
+    ("supervise", "trigger"): ("督办原因", _choice(Trigger.choices)),
+    ("supervise", "automatic"): ("系统自动督办", _yes_no),
+    ("accountability", "trigger"): ("问责情形", _choice(AccountabilityTrigger.choices)),
+    ("accountability-decision", "trigger"): ("问责情形", _choice(AccountabilityTrigger.choices)),
+    ("accountability", "text"): ("问责事由", str),
+    ("accountability-decision", "text"): ("问责事由", str),
+    ("accountability", "department_name"): ("问责单位", str),
+    ("accountability-decision", "department_name"): ("问责单位", str),
+    ("instruct", "text"): ("批示内容", str),
+    ("arbitrate", "reason"): ("仲裁意见", str),
 }
 
 
@@ -112,8 +138,8 @@ class TimelineEntry:
 
 
 def action_label(name: str) -> str:
-    action = ACTIONS.get(name)
-    return action.label if action else name
+    """The loop's actions by their table label; supervision's own events (答复督办, 问责…) by theirs."""
+    return event_label(name)
 
 
 def _names_of(model) -> dict:
@@ -141,7 +167,7 @@ def timeline(events) -> list[TimelineEntry]:
                     old, new = (list(change) + [None, None])[:2]
                     lines.append((label, f"{fmt(old) if old not in (None, '') else '（空）'} → {fmt(new)}"))
                 continue
-            spec = lookups.get(key) or FIELDS.get(key, (key, str))
+            spec = ACTION_FIELDS.get((event.action, key)) or lookups.get(key) or FIELDS.get(key, (key, str))
             if spec is None or (_blank(value) and key not in ALWAYS_SHOWN):
                 continue
             label, fmt = spec

@@ -146,9 +146,11 @@ def _auto_id(name: str) -> str:
 
 def _action_form(name: str, appeal, user, data=None, files=None):
     kwargs = {"user": user, "appeal": appeal, "auto_id": _auto_id(name)}
-    if name == "dispatch" and data is None:
-        # Propose the category's usual lead department.
-        kwargs["initial"] = {"lead_department": appeal.lead_department_id or appeal.category.default_department_id}
+    if name in ("dispatch", "arbitrate") and data is None:
+        # Propose the lead department the meeting proposed (责任分解), else the category's usual one.
+        proposed = getattr(appeal, "proposed_lead", None) if name == "dispatch" else None
+        kwargs["initial"] = {"lead_department": appeal.lead_department_id
+                             or (proposed.department_id if proposed else appeal.category.default_department_id)}
     if data is None:
         return ACTION_FORMS[name](**kwargs)  # unbound: forms such as "edit" start from the appeal's values
     return ACTION_FORMS[name](data, files, **kwargs)

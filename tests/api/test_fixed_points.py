@@ -371,3 +371,11 @@ def test_patch_corrects_registration_with_event(api, clerk, dispatcher, handler_
     assert api.as_(handler_gxj).patch(f"/api/v1/appeals/{pk}/", {"title": "x"}, format="json").status_code == 403
     assert api.as_(clerk).put(f"/api/v1/appeals/{pk}/", {"title": "x"}, format="json").status_code == 405
     assert Appeal.objects.get(pk=pk).title == "高压报装迟迟未批"
+
+
+def test_the_openapi_document_generates_without_warnings(tmp_path):
+    """Every view of every app is described: a warning means a field or filter the schema had to guess."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").read_text().count("/api/v1/") > 40

@@ -58,11 +58,13 @@ def handler_town(db, town):
 
 # A pseudo-state for the matrix: handling, with an extension request waiting for the supervisor.
 HANDLING_WITH_EXTENSION = "handling+extension"
-MATRIX_STATES = [*State.values, HANDLING_WITH_EXTENSION]
+# Another: registered again after its second return, waiting for a supervisor's arbitration.
+AWAITING_ARBITRATION = "registered+returned-twice"
+MATRIX_STATES = [*State.values, HANDLING_WITH_EXTENSION, AWAITING_ARBITRATION]
 
 
 def base_state(state_key: str) -> str:
-    return State.HANDLING if state_key == HANDLING_WITH_EXTENSION else state_key
+    return {HANDLING_WITH_EXTENSION: State.HANDLING, AWAITING_ARBITRATION: State.REGISTERED}.get(state_key, state_key)
 
 
 @dataclass
@@ -93,6 +95,11 @@ def make_appeal_in(state: str, cast: Cast, *, now: dt.datetime, enterprise=None,
                               title=title, content="去年完成的技改项目，补贴至今未兑现，请协调。",
                               category=cast.category, channel=cast.channel, urgency=urgency, now=now).appeal
     if state == State.REGISTERED:
+        return appeal
+    if state == AWAITING_ARBITRATION:
+        for reason in ("不属于本单位职责", "仍不属于本单位职责"):
+            appeal = actions.dispatch(appeal, acting_user=cast.dispatcher, lead_department=cast.lead, now=now)
+            appeal = actions.return_appeal(appeal, acting_user=cast.handler, reason=reason, now=now)
         return appeal
     if state == State.REJECTED:
         return actions.reject(appeal, acting_user=cast.dispatcher, reason="不属于涉企诉求范围", now=now)
@@ -129,6 +136,7 @@ def test_make_appeal_in_reaches_the_state(state, cast, now):
     appeal.refresh_from_db()
     assert appeal.state == base_state(state)
     assert appeal.extension_pending == (state == HANDLING_WITH_EXTENSION)
+    assert appeal.awaiting_arbitration == (state == AWAITING_ARBITRATION)
 
 
 # ---- the personas, described by hand ---------------------------------------------------------------------------
@@ -219,10 +227,18 @@ VALID: dict[str, Valid] = {
                                              "redispatch": False},
         effects=lambda before, kw, cast, when: {"lead_department_id": cast.lead.pk, "dispatched_at": when,
                                                 "co_department_ids": {d.pk for d in cast.co}}),
+    "arbitrate": Valid(
+        kwargs=lambda before, cast, when: {"lead_department": cast.lead, "co_departments": cast.co,
+                                           "reason": "经会商，该事项由工信局主办"},
+        data=lambda before, kw, cast, when: {"lead_department": cast.lead.pk,
+                                             "co_departments": [d.pk for d in cast.co],
+                                             "reason": "经会商，该事项由工信局主办", "redispatch": True},
+        effects=lambda before, kw, cast, when: {"lead_department_id": cast.lead.pk, "dispatched_at": when,
+                                                "arbitrated_at": when, "return_count": 2}),
     "return": Valid(
         kwargs=lambda before, cast, when: {"reason": "不属于本单位职责"},
         data=lambda before, kw, cast, when: {"reason": "不属于本单位职责", "department": cast.lead.pk,
-                                             "return_count": 1},
+                                             "return_count": 1, "arbitration": False},
         effects=lambda before, kw, cast, when: {"lead_department_id": None, "co_department_ids": set(),
                                                 "due_at": None, "return_count": 1}),
     "accept": Valid(
@@ -276,6 +292,10 @@ VALID: dict[str, Valid] = {
     "supervise": Valid(
         kwargs=lambda before, cast, when: {"level": "supervise", "text": "请加快办理"},
         data=lambda before, kw, cast, when: {"level": "supervise", "text": "请加快办理",
+                                             "department": before.lead_department_id, "automatic": False}),
+    "instruct": Valid(
+        kwargs=lambda before, cast, when: {"text": "请工信局主要负责同志亲自过问，限期解决"},
+        data=lambda before, kw, cast, when: {"instruction": "请工信局主要负责同志亲自过问，限期解决",
                                              "department": before.lead_department_id}),
 }
 
@@ -679,9 +699,14 @@ def test_supervise_leaves_the_state_and_names_the_department(cast, supervisor, r
     event = appeal.events.order_by("at", "id").last()
     assert (event.from_state, event.to_state, event.data["department"], event.data["level"]) == (
         "handling", "handling", rsj.pk, "listed")
+    order = appeal.supervisions.get()
+    assert (order.level, order.department, order.issued_by, order.event, order.text) == (
+        "listed", rsj, supervisor, event, "挂牌督办")
+    assert event.data["supervision"] == order.pk and event.data["number"] == order.number
     with pytest.raises(InvalidInput) as bad:
         actions.supervise(appeal, acting_user=supervisor, level="shout", text="", now=now)
-    assert set(bad.value.fields) == {"level"}
+    assert set(bad.value.fields) == {"level", "text"}
+    assert appeal.supervisions.count() == 1 and appeal.events.filter(action="supervise").count() == 1
 
 
 # ---- forms: the single entry point of pages and API -----------------------------------------------------------

@@ -156,3 +156,28 @@ def test_dispatch_uses_the_category_limits_as_edited(clerk, dispatcher, jia, cat
     # 13, 14 (调休), 24.
     assert appeal.accept_due_at == end_of(D(2026, 2, 14))
     assert appeal.due_at == end_of(D(2026, 2, 24))
+
+
+class TestWorkingTime:
+    """The 80 % warning is measured in working time: holidays and weekends do not use up a limit."""
+
+    def test_working_time_skips_weekend(self):
+        from lianxi.core.workdays import working_time
+
+        friday_noon = at(2026, 3, 13, 12)
+        monday_noon = at(2026, 3, 16, 12)
+        assert working_time(friday_noon, monday_noon) == dt.timedelta(hours=24)
+
+    def test_working_time_counts_tiaoxiu_saturday(self):
+        from lianxi.core.workdays import working_time
+
+        # 2025-09-28 (Sunday) is a 调休 working day before National Day.
+        assert working_time(at(2025, 9, 27, 0), at(2025, 9, 29, 0)) == dt.timedelta(hours=24)
+
+    def test_after_working_time_inverts_working_time(self):
+        from lianxi.core.workdays import after_working_time, working_time
+
+        start = at(2025, 9, 30, 10)  # National Day holiday follows
+        moment = after_working_time(start, dt.timedelta(hours=30))
+        assert moment == at(2025, 10, 9, 16)  # Oct 1–8 are holidays; Oct 9 is the next working day
+        assert working_time(start, moment) == dt.timedelta(hours=30)

@@ -14,16 +14,6 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def as_user(client):
-    """``as_user(persona)`` logs the test client in as that persona."""
-
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
 
 @pytest.fixture
 def registered(clerk, jia, category, channel, now):

@@ -170,3 +170,34 @@ def test_every_kind_of_event_reads_in_chinese(as_user, clerk, dispatcher, handle
         assert text in body, text
     merged = as_user(supervisor).get(f"/appeals/{other.pk}/").content.decode()
     assert "已合并" in merged and f"并入诉求</dt><dd>{appeal.number}" in merged
+
+
+def test_supervisor_arbitrates_a_twice_returned_appeal_through_the_page(as_user, supervisor, dispatcher, handler_gxj,
+                                                                        handler_rsj, registered, gxj, rsj):
+    from lianxi.appeals import actions
+
+    for lead, handler in ((gxj, handler_gxj), (rsj, handler_rsj)):
+        actions.dispatch(registered, acting_user=dispatcher, lead_department=lead)
+        actions.return_appeal(registered, acting_user=handler, reason="不属于本单位职责")
+    # The dispatcher's dispatch form is there but refused, with the reason.
+    page = as_user(dispatcher).get(f"/appeals/{registered.pk}/").content.decode()
+    assert "须由督办员裁定主办单位" in page
+    client = as_user(supervisor)
+    page = client.get(f"/appeals/{registered.pk}/").content.decode()
+    assert 'data-action="arbitrate"' in page and "仲裁意见" in page
+    response = client.post(f"/appeals/{registered.pk}/act/arbitrate/",
+                           {"lead_department": gxj.pk, "reason": "经会商由工信局主办"})
+    assert response.status_code == 302
+    registered.refresh_from_db()
+    assert registered.state == "dispatched" and registered.lead_department == gxj and registered.arbitrated_at
+    event = last_event(registered)
+    assert (event.action, event.actor, event.data["reason"]) == ("arbitrate", supervisor, "经会商由工信局主办")
+
+
+def test_the_detail_page_shows_each_running_limit(as_user, dispatcher, dispatched):
+    page = as_user(dispatcher).get(f"/appeals/{dispatched.pk}/").content.decode()
+    assert "<h2>时限</h2>" in page
+    assert "<th>签收</th>" in page and "<th>办结</th>" in page
+    from django.utils import timezone
+
+    assert timezone.localtime(dispatched.due_at).strftime("%Y-%m-%d %H:%M") in page

@@ -131,5 +131,5 @@ def test_one_appeal_through_the_whole_loop(live_server, loop_data, clerk, dispat
     page.goto(appeal_url)
     act("close")
     state_is("已销号")
-    timeline = page.locator("ol.timeline .event-action").all_inner_texts()
+    timeline = page.locator("#history ol.timeline .event-action").all_inner_texts()
     assert timeline == ["登记", "交办", "签收", "办结答复", "回访", "销号"]

@@ -18,7 +18,7 @@ extension is not available.
 
 from django.db import migrations
 
-RUNNING = "state IN ('dispatched', 'handling')"  # lianxi.appeals.filters.RUNNING_STATES
+RUNNING = "state IN ('dispatched', 'handling')"  # the states in which the 办结 clock runs
 
 TRIGRAM = [
     ("appeal_title_trgm", "appeals_appeal", "USING gin (UPPER(title::text) gin_trgm_ops)"),
