@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
+
+from lianxi.core.documents import a4_landscape, saved
 
 # An export is a document to read and print, not a database dump: beyond this, narrow the filters.
 MAX_ROWS = 20000
@@ -44,13 +43,5 @@ def appeals_xlsx(queryset, title: str = "诉求清单") -> tuple[bytes, int]:
         ws.append([rows] + [value(appeal) for _, _, value in COLUMNS[1:]])
     for index, (_, width, _) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    ws.print_title_rows = "2:2"  # the header row repeats on every printed page
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), rows
+    a4_landscape(ws, header_row=2)
+    return saved(wb), rows

@@ -5,13 +5,13 @@ the issuing office and date at the foot."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 from django.utils import timezone
 
 from lianxi.appeals.models import Outcome
 from lianxi.appeals.workflow import State
+from lianxi.core.documents import chinese_font, saved, xml_text
 from lianxi.core.errors import StateConflict
 
 from .models import Opinion
@@ -20,7 +20,7 @@ from .selectors import progress
 ISSUER = "清镇市优化营商环境工作领导小组办公室"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _NUMERALS = "零一二三四五六七八九"
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
 
 
 def chinese_ordinal(n: int) -> str:
@@ -62,7 +62,6 @@ def render(opinion: Opinion, *, now: dt.datetime | None = None) -> bytes:
     """The letter; StateConflict while a task is unanswered (the letter speaks for all of them)."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
     state = progress(opinion)
@@ -75,8 +74,8 @@ def render(opinion: Opinion, *, now: dt.datetime | None = None) -> bytes:
 
     word = Document()
     normal = word.styles["Normal"]
-    normal.font.name, normal.font.size = "仿宋", Pt(16)  # 三号仿宋, the official-letter body
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
+    chinese_font(normal, "仿宋")
+    normal.font.size = Pt(16)  # 三号仿宋, the official-letter body
     normal.paragraph_format.line_spacing = Pt(28)
     section = word.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -90,11 +89,10 @@ def render(opinion: Opinion, *, now: dt.datetime | None = None) -> bytes:
             p.paragraph_format.first_line_indent = Pt(32)  # two characters
         if align is not None:
             p.alignment = align
-        run = p.add_run(_ILLEGAL.sub("", text or ""))
+        run = p.add_run(xml_text(text))
         run.bold = bold
         if font:
-            run.font.name = font
-            run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+            chinese_font(run, font)
         if size:
             run.font.size = Pt(size)
         return p
@@ -116,6 +114,4 @@ def render(opinion: Opinion, *, now: dt.datetime | None = None) -> bytes:
     word.add_paragraph()
     paragraph(ISSUER, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     paragraph(_date_cn(issued), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return buffer.getvalue()
+    return saved(word)

@@ -12,7 +12,6 @@ object model, which costs about 2 ms per cell (a 500-row table has 4,000): see b
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from django.utils import timezone
 from lianxi.accounts.models import Role, UserRole
 from lianxi.appeals.models import Appeal, AppealEvent, Outcome, Rating
 from lianxi.appeals.workflow import State
+from lianxi.core.documents import a4_landscape, chinese_font, saved, xml_text
 
 from .models import Meeting
 from .selectors import meeting_appeals
@@ -211,12 +211,6 @@ def _department_people(department_ids: set[int]) -> dict[int, str]:
 
 # ---- rendering --------------------------------------------------------------------------------------------------
 
-# Characters XML 1.0 forbids: pasted text sometimes carries them, and both formats refuse them.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _clean(text: str) -> str:
-    return _ILLEGAL.sub("", text or "")
 
 
 def title_of(meeting: Meeting, document: Document) -> str:
@@ -244,7 +238,7 @@ def render(meeting: Meeting, user, key: str, fmt: str, *, now: dt.datetime | Non
     document = DOCUMENTS[key]
     now = now or timezone.now()
     items = meeting_items(meeting, user) if items is None else items
-    rows = [[_clean(column.value(item)) for column in document.columns] for item in items]
+    rows = [[xml_text(column.value(item)) for column in document.columns] for item in items]
     title, subtitle = title_of(meeting, document), subtitle_of(meeting, len(rows), now)
     if fmt == "xlsx":
         return _xlsx(document, title, subtitle, rows)
@@ -257,7 +251,6 @@ def _xlsx(document: Document, title: str, subtitle: str, rows: list[list[str]]) 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.page import PageMargins
 
     columns = document.columns
     wb = Workbook()
@@ -297,18 +290,10 @@ def _xlsx(document: Document, title: str, subtitle: str, rows: list[list[str]]) 
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
 
-    ws.print_title_rows = "3:3"  # the header row on every printed page
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    a4_landscape(ws, header_row=3, margins=(0.5, 0.5, 0.6, 0.7))
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return saved(wb)
 
 
 # A4 landscape, in twentieths of a point (twips): 29.7 cm × 21 cm, margins 2 cm left/right.
@@ -367,14 +352,12 @@ def _docx(document: Document, title: str, subtitle: str, rows: list[list[str]]) 
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
-    from docx.oxml.ns import qn
     from docx.shared import Pt, Twips
 
     word = WordDocument()
     normal = word.styles["Normal"]
-    normal.font.name = BODY_FONT
+    chinese_font(normal, BODY_FONT)
     normal.font.size = Pt(10.5)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
     section = word.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -387,8 +370,7 @@ def _docx(document: Document, title: str, subtitle: str, rows: list[list[str]]) 
     run = heading.add_run(title)
     run.bold = True
     run.font.size = Pt(18)
-    run.font.name = TITLE_FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), TITLE_FONT)
+    chinese_font(run, TITLE_FONT)
     note = word.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     note_run = note.add_run(subtitle)
@@ -396,6 +378,4 @@ def _docx(document: Document, title: str, subtitle: str, rows: list[list[str]]) 
 
     table = parse_xml(_table_xml(document.columns, rows))
     note._p.addnext(table)
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return buffer.getvalue()
+    return saved(word)

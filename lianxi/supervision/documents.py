@@ -9,8 +9,6 @@ user typed goes in as run text (python-docx escapes it), never as markup.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 from urllib.parse import quote
 
 from django.conf import settings
@@ -24,7 +22,8 @@ from docx.shared import Mm, Pt, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
+
+from lianxi.core.documents import a4_landscape, chinese_font, saved, xml_text
 
 from .models import Level, Supervision
 
@@ -38,7 +37,7 @@ BODY_SIZE, TABLE_SIZE, TITLE_SIZE = Pt(16), Pt(14), Pt(22)  # 三号, 四号, �
 CONTENT_SUMMARY_CHARS = 300
 
 # Characters XML 1.0 forbids: a pasted control character must not make the document unreadable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 
 
 def issuing_office() -> str:
@@ -59,16 +58,12 @@ def attachment_disposition(filename: str, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _plain(text) -> str:
-    return _NOT_XML.sub("", str(text or "")).replace("\r\n", "\n").replace("\r", "\n")
 
 
 # ---- 督办单 (.docx) -------------------------------------------------------------------------------------------
 
 def _font(run, name: str, size, *, bold: bool = False, color: RGBColor | None = None) -> None:
-    run.font.name = name
-    # Word picks the font of Chinese characters from w:eastAsia, not from w:ascii that font.name sets.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    chinese_font(run, name)
     run.font.size = size
     run.font.bold = bold
     if color is not None:
@@ -79,7 +74,7 @@ def _paragraph(container, text: str = "", *, font: str = BODY_FONT, size=BODY_SI
                color=None, align=None, indent: bool = False, space_after=Pt(0)):
     paragraph = container.add_paragraph()
     if text:
-        _font(paragraph.add_run(_plain(text)), font, size, bold=bold, color=color)
+        _font(paragraph.add_run(xml_text(text)), font, size, bold=bold, color=color)
     fmt = paragraph.paragraph_format
     fmt.line_spacing = Pt(28)  # 固定值28磅: the official line pitch
     fmt.space_before, fmt.space_after = Pt(0), space_after
@@ -109,7 +104,7 @@ def _red_rule(paragraph) -> None:
 
 
 def _summary(text: str) -> str:
-    text = _plain(text).strip()
+    text = xml_text(text).strip()
     return text if len(text) <= CONTENT_SUMMARY_CHARS else text[:CONTENT_SUMMARY_CHARS] + "……"
 
 
@@ -153,8 +148,8 @@ def order_docx(order: Supervision, now: dt.datetime | None = None) -> bytes:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     normal = document.styles["Normal"]
-    normal.font.name, normal.font.size = BODY_FONT, BODY_SIZE
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    chinese_font(normal, BODY_FONT)
+    normal.font.size = BODY_SIZE
     document.core_properties.title = f"{order_title(order)} {order.number}"
     document.core_properties.author = office
 
@@ -178,7 +173,7 @@ def order_docx(order: Supervision, now: dt.datetime | None = None) -> bytes:
         head = row.cells[0].paragraphs[0]
         _font(head.add_run(label), HEADING_FONT, TABLE_SIZE)
         head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(row.cells[1].paragraphs[0].add_run(_plain(value)), BODY_FONT, TABLE_SIZE)
+        _font(row.cells[1].paragraphs[0].add_run(xml_text(value)), BODY_FONT, TABLE_SIZE)
 
     _paragraph(document)
     if order.answer_due_at:
@@ -202,9 +197,7 @@ def order_docx(order: Supervision, now: dt.datetime | None = None) -> bytes:
     _paragraph(document, f"签发人：{order.issued_by_name}　　打印时间：{timezone.localtime(now):%Y-%m-%d %H:%M}",
                size=Pt(12), color=RGBColor(0x55, 0x55, 0x55))
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return saved(document)
 
 
 def order_filename(order: Supervision) -> tuple[str, str]:
@@ -267,23 +260,15 @@ def accountability_xlsx(queryset, *, start: dt.date | None = None, end: dt.date 
         cell.border = border
     rows = 0
     for rows, record in enumerate(queryset[:MAX_ROWS], start=1):
-        ws.append([rows] + [_plain(value(record)) for _, _, value in COLUMNS[1:]])
+        ws.append([rows] + [xml_text(value(record)) for _, _, value in COLUMNS[1:]])
         for cell in ws[ws.max_row]:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border
             cell.font = Font(name="宋体")
     for index, (_, width, _) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    ws.print_title_rows = "2:2"  # the header row repeats on every printed page
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), rows
+    a4_landscape(ws, header_row=2)
+    return saved(wb), rows
 
 
 def accountability_filename(start: dt.date | None, end: dt.date | None) -> tuple[str, str]:
