@@ -103,7 +103,10 @@ STAFF = [
     ("clerk", "周敏", ["clerk"], "qyzj", "企业之家受理员：登记诉求、回访"),
     ("dispatcher", "陈立", ["dispatcher"], "yshj", "营商局派单员：交办、转办、合并、不予受理"),
     ("supervisor", "刘洋", ["supervisor"], "dcs", "督查室督办员：督办、延期审批、挂账、销号"),
-    ("leader", "杨建国", ["leader"], "szfb", "分管副市长：看全部诉求和数据"),
+    ("leader_sj", "孙志远", ["leader"], None, "市委书记：主持一季度座谈会，结对联系重点企业"),
+    ("leader_sz", "罗文斌", ["leader"], "szfb", "市长：主持季度座谈会，结对企业，批示督办"),
+    ("leader", "杨建国", ["leader"], "szfb", "分管副市长：看全部诉求和数据，结对企业，批示督办"),
+    ("leader_fsz", "何丽萍", ["leader"], "szfb", "副市长（分管农业农村、文旅）：结对企业"),
     ("deputy", "赵明华", ["deputy"], None, "市人大代表：登记视察意见"),
     ("deputy_zx", "吴晓红", ["deputy"], None, "市政协委员：登记园区协商意见"),
 ]
@@ -560,6 +563,16 @@ SUSPEND_REQUEST = "经研究，该事项需上级政策或资金支持，短期�
 RECTIFIED = "差评整改情况："
 RECTIFIED_COMMENT = "整改后问题已解决。"
 RETURN_REASON = "经核实，该事项不属于本单位职责，按职责分工应由{lead}主办，请重新交办。"
+DISPUTE_REASON = "该事项涉及多个部门职责交叉，本单位仅能配合，建议由牵头部门主办，请重新交办。"
+ARBITRATION_REASON = "经督查室会同相关部门研究，按职责分工由{lead}主办，其他单位协办，不得再退回。"
+SUPERVISION_ANSWERS = [
+    "已收到督办单，已召开专题会议研究，将于三个工作日内办结并答复企业。",
+    "因需财政资金拨付，已向市财政局去函协调，目前正在走拨付流程，预计本周内办结。",
+    "我单位已安排专人负责，已赴企业现场核实情况，正在加快办理。",
+    "前期因工作人员变动导致延误，现已重新明确责任人，将按时限办结。",
+]
+DECIDE_NOTE = "经核实，该单位未按时限办理且督办后仍未及时整改，予以问责。"
+DISMISS_NOTE = "经核实，超期系因企业补充材料所致，不予问责。"
 DISPATCH_INSTRUCTIONS = [
     "请按时限办理，办理情况及时答复企业。",
     "请主办单位牵头，协办单位积极配合，确保件件有着落。",
@@ -620,4 +633,122 @@ CHANNEL_LEADS = {
     "bank_meeting": "政银企联席会上，企业提出：",
     "legal_meeting": "五长联席会议上，企业反映：",
     "industry_meeting": "行业恳谈会上，企业提出：",
+}
+
+# ---- meetings -------------------------------------------------------------------------------------------------
+# How each kind of meeting is held: title ({year}; {quarter} and {nth}, its number in the year, in Chinese numerals;
+# {segment}), place, host (a leader's username), other leaders and deputies attending, and the units always at the
+# table (the departments answerable for the appeals raised are added to these).
+
+
+@dataclass(frozen=True)
+class MeetingStyle:
+    title: str
+    place: str
+    host: str
+    attendees: tuple[str, ...]
+    departments: tuple[str, ...]
+    closing: str  # the minutes' last sentence: what the meeting decided
+
+
+MEETING_STYLES = {
+    "symposium": MeetingStyle(
+        "{year}年第{quarter}季度民营企业发展座谈会", "市政务服务中心五楼会议室", "leader_sz", ("leader",),
+        ("yshj", "gsl", "tzb", "dcs"),
+        "会议要求：市营商环境建设局按照“问题清单+责任分解表”逐项交办，各责任单位10个工作日内办结并答复企业，"
+        "市委市政府督查室全程跟踪督办，办理情况在下一季度座谈会上通报。"),
+    "bank_meeting": MeetingStyle(
+        "{year}年第{nth}次政银企联席会", "市金融服务中心三楼会议室", "leader", (), ("jrzx", "jrjg", "rzdb", "czj"),
+        "会议现场开展融资对接，要求市金融服务中心会同各银行机构对企业融资需求逐户建立台账，按时限反馈对接结果。"),
+    "legal_meeting": MeetingStyle(
+        "{year}年第{nth}次优化法治化营商环境“五长”联席会议", "市人民法院第一会议室", "leader", (),
+        ("fy", "jcy", "gaj", "sfj", "scjgj"),
+        "会议要求法院、检察院、公安、司法行政和市场监管部门对企业反映的涉法涉诉和执法问题逐件研究、依法办理，"
+        "平等保护民营企业合法权益。"),
+    "industry_meeting": MeetingStyle(
+        "{year}年{segment}行业恳谈会", "", "leader", (), ("gxj",),
+        "会议要求行业主管部门会同属地对企业反映的问题逐项梳理、限时办结，持续做好行业运行调度和服务。"),
+    "npc_inspection": MeetingStyle(
+        "市人大常委会优化营商环境专项视察（{year}年第{nth}次）", "清镇经济开发区及部分企业现场", "leader", ("deputy",),
+        ("yshj", "kfq"),
+        "视察组要求：有关部门对企业反映的问题建立整改清单，按时向市人大常委会报告整改落实情况。"),
+    "cppcc_consultation": MeetingStyle(
+        "市政协“有事好商量”园区协商活动（{year}年第{nth}次）", "清镇经济开发区企业服务中心", "leader_fsz",
+        ("deputy_zx",), ("yshj", "kfq"),
+        "协商中委员和企业代表深入交流、建言献策，市政协将协商成果形成专报，有关部门对口办理并反馈。"),
+}
+# The first quarter's symposium is the source page's: “已通过座谈会向民企收集问题89个，办结率逾98%，企业满意度达100%”.
+# The city's Party secretary hosts it, the mayor and the deputy mayor attend.
+BIG_SYMPOSIUM_APPEALS = 89
+BIG_SYMPOSIUM_FIRMS = 34
+BIG_SYMPOSIUM_HOST, BIG_SYMPOSIUM_ATTENDEES = "leader_sj", ("leader_sz", "leader")
+BIG_SYMPOSIUM_PLACE = "市委常委会议室"
+# 行业恳谈会: where each industry meets, who hosts, which units attend.
+INDUSTRY_MEETINGS = {
+    "aluminium": ("清镇铝及铝加工产业园管委会会议室", "leader", ("lyy", "fgj", "gdj")),
+    "food": ("卫城镇人民政府会议室", "leader_fsz", ("wcz", "scjgj", "nyncj")),
+    "tourism": ("红枫湖镇人民政府会议室", "leader_fsz", ("hfhz", "wtlj", "zrj")),
+    "herbs": ("清镇中药材产业园综合服务中心", "leader_fsz", ("zyc", "nyncj", "scjgj")),
+    "logistics": ("清镇现代物流园管委会会议室", "leader", ("wly", "jtj", "swuj")),
+}
+MINUTES = ("{date}，{title}在{place}召开。{host}主持会议{attending}，{firms}家企业负责人和{units}个部门、单位负责同志参加。"
+           "会上，企业代表围绕{topics}等方面提出问题{count}个。{closing}")
+
+# ---- 周二民企接待日 -------------------------------------------------------------------------------------------------
+
+RECEPTION_PLACE = "企业之家（市政务服务中心一楼）接待室"
+RECEPTION_STANDING_DUTY = ["yshj"]  # 营商局 is on duty every Tuesday; three bureaus take turns beside it
+RECEPTION_ROTATION = ["gxj", "rsj", "zrj", "scjgj", "swj", "jrzx", "zjj", "fgj", "sfj", "sthj", "nyncj", "kjj"]
+RECEPTION_HOSTS = ["leader_sz", "leader", "leader_fsz", "leader", "leader_sj"]  # 市领导轮流接待
+RECEPTION_MINUTES = ("{date}周二民企接待日，{host}在{place}接待来访企业，{duty}值班。共接待企业{firms}家，收集问题{count}个，"
+                     "能当场答复的当场答复，其余问题由市营商环境建设局按程序交办、限时办结。")
+RECEPTION_CANCELLED_SYMPOSIUM = "本周召开季度民营企业发展座谈会，接待日暂停一次，企业诉求可在座谈会上提出或到企业之家窗口反映。"
+RECEPTION_CANCELLED_FLOOD = "因全市防汛应急工作，本次接待日暂停，已电话通知预约企业改至下周二。"
+
+# ---- 领导结对 ---------------------------------------------------------------------------------------------------------
+# leader → (featured enterprises they are paired with, segments the others come from, how many in all).
+
+# How the minutes and visit records name people.
+TITLES = {"leader_sj": "市委书记", "leader_sz": "市长", "leader": "副市长", "leader_fsz": "副市长", "deputy": "市人大代表",
+          "deputy_zx": "市政协委员"}
+PAIRINGS = {
+    "leader_sj": (("gui",), ("chemical", "aluminium", "energy"), 3),
+    "leader_sz": (("jia",), ("aluminium", "building", "logistics"), 4),
+    "leader": (("xin", "ding"), ("machinery", "software", "construction"), 5),
+    "leader_fsz": (("bing", "ji"), ("herbs", "tourism", "food", "agriculture"), 4),
+}
+PAIRING_NOTE = "市级领导联系服务重点民营企业“结对子”，每季度至少走访一次。"
+VISIT_PEOPLE = "{title}{leader}，{town}、市营商环境建设局负责同志；企业法定代表人{representative}"
+VISIT_ROUTINE = [
+    "了解企业生产经营和订单情况，听取企业对营商环境的意见建议。",
+    "深入生产车间调研，了解企业用工、融资和要素保障情况。",
+    "调研企业技改扩能项目建设进度，现场协调推进。",
+    "宣讲最新惠企政策，了解企业政策申报和兑现情况。",
+]
+VISIT_FOLLOW = "调度企业前期反映问题的办理进展（{numbers}），要求责任单位按时限办结并及时向企业反馈。"
+VISIT_RAISED = "企业反映“{title}”，{leader}要求相关部门抓紧研究解决，由企业之家登记交办。"
+
+# ---- 代表委员意见 -----------------------------------------------------------------------------------------------------
+# (deputy, body, kind, title, content, categories of its rectification tasks). The NPC deputy's opinion is from the
+# year's first inspection and fully answered; the CPPCC member's proposal is recent and one task is overdue.
+
+OPINIONS = [
+    ("deputy", "npc", "inspection", "关于进一步优化园区企业服务保障的审议意见",
+     "视察发现，部分园区企业反映基础设施配套不完善、水电气等要素保障不及时、工程建设项目审批环节多。建议市人民政府"
+     "督促有关部门逐项整改：一是加快园区道路、管网等配套建设；二是提高用电用气报装效率；三是压缩工程建设项目审批时限。",
+     ("park", "utilities", "approval")),
+    ("deputy_zx", "cppcc", "proposal", "关于加快补齐园区生产生活配套短板的提案",
+     "园区协商中，委员和企业代表反映园区生产生活配套短板突出：员工通勤、食宿不便，部分厂房和道路设施老化，企业招工"
+     "留人难。建议：一是完善园区道路和公共交通；二是建设职工宿舍和食堂；三是搭建园区用工对接平台。",
+     ("park", "labour", "park")),
+]
+OPINION_TASK_LEAD = "落实{deputy}{honorific}《{title}》的整改任务。企业反映："
+
+# ---- 领导批示 ---------------------------------------------------------------------------------------------------------
+
+INSTRUCTIONS = {
+    "pairing": "此件是我结对联系企业反映的问题，已超过办结时限。请{lead}主要负责同志亲自过问，三个工作日内拿出解决方案，"
+               "办理结果报我。",
+    "opinion": "政协委员提案整改事项，办理已超期。请{lead}高度重视，限期办结，并当面向提案委员和企业反馈。",
+    "late": "企业反映的问题已超期未办结，请{lead}抓紧办理，办结后将结果报市政府办公室，并举一反三，防止类似问题再次超期。",
 }

@@ -5,11 +5,17 @@ Every appeal is created and moved only by lianxi.appeals.actions, with the actin
 stories in time order (a small discrete-event simulation), so registration numbers follow time, a merge sees the
 target as it stood that day, and nothing happens after the real now — recent appeals are simply still open.
 
+The meetings where appeals are collected (座谈会, 周二民企接待日, 政银企联席会…), the leaders' pairings with
+enterprises and the deputies' opinions are decided with the plans and written through their apps' services before
+the clock starts, each stamped at its own moment and always before the appeals raised in it; the visits, the
+appeals heard on them and the leaders' instructions (批示) happen on the clock.
+
 Randomness is seeded (one Random per appeal), so the demo is the same on every machine for the same day.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
 import random
@@ -21,6 +27,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
@@ -30,13 +37,21 @@ from lianxi.appeals.models import Appeal
 from lianxi.appeals.workflow import State
 from lianxi.core.errors import LianxiError
 from lianxi.core.workdays import add_workdays, due_after, is_workday, local_date, workdays_between
+from lianxi.deputies import services as opinion_services
+from lianxi.deputies.letter import chinese_ordinal
+from lianxi.deputies.models import Opinion
 from lianxi.directory.models import Category, Channel, Department, Enterprise, Tag
 from lianxi.directory.validators import validate_phone, validate_uscc
+from lianxi.meetings import services as meeting_services
+from lianxi.meetings.models import Meeting, MeetingType, Pairing, ReceptionSession, Visit
+from lianxi.supervision import services as supervision_services
+from lianxi.supervision.escalation import run_pass
+from lianxi.supervision.models import Accountability, Supervision
 
 from . import data
 
 SEED = 20260311
-APPEALS = 600
+APPEALS = 700
 ENTERPRISES = 200
 REGION = "520181"  # 清镇市
 DEMO_DB_SUFFIX = "demo.sqlite3"
@@ -86,6 +101,10 @@ def office_moment(day: dt.date, rng: random.Random, start: int = OFFICE_START, e
     return _aware(day, rng.randint(start, end), rng.randint(0, 59))
 
 
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def workdays_before(day: dt.date, n: int) -> dt.date:
     while n:
         day -= dt.timedelta(days=1)
@@ -131,7 +150,8 @@ def past_date(today: dt.date, month: int, day: int) -> dt.date:
     return workdays_before(today, 120)
 
 
-# Meetings of the past year, by channel: (month, day[, segment the meeting is for]).
+# Meetings of the past year, by channel: (month, day[, segment the meeting is for]). The first symposium is the
+# first quarter's, the big one (data.BIG_SYMPOSIUM_APPEALS).
 MEETINGS = {
     "symposium": [(3, 20), (6, 19), (9, 18), (12, 16)],
     "bank_meeting": [(4, 16), (10, 15)],
@@ -141,6 +161,34 @@ MEETINGS = {
     "npc_inspection": [(6, 5), (11, 6)],
     "cppcc_consultation": [(5, 14), (9, 4)],
 }
+
+# Appeals are raised in a meeting during it; a reception day receives enterprises in the morning.
+MEETING_HOURS = {"reception_day": (9 * 60, 12 * 60)}
+DEFAULT_MEETING_HOURS = (10 * 60, 17 * 60)
+# A meeting is recorded (or a reception session held) just before it starts, before any appeal raised in it.
+MEETING_RECORDED_AT = 8 * 60 + 45
+# The big symposium's 89 appeals must have run their course: if this year's first quarter is too recent, the
+# oldest symposium of the year is the big one.
+BIG_SYMPOSIUM_MIN_DAYS = 70
+
+
+@dataclass(eq=False)
+class Gathering:
+    """A meeting of the past year as planned: the plans of the appeals raised in it gather here, and its Meeting
+    row is written from them (before the clock registers any) once every plan is made."""
+
+    channel: str
+    day: dt.date
+    segment: str = ""
+    nth: int = 1  # its number among the year's meetings of its channel
+    big: bool = False
+    plans: list = field(default_factory=list)
+    meeting: Meeting | None = None
+
+    @property
+    def raised_that_day(self) -> list:
+        return [p for p in self.plans if local_date(p.at) == self.day]
+
 
 # ---- the rows -------------------------------------------------------------------------------------------------
 
@@ -201,6 +249,7 @@ class Plan:
     stop: str = ""  # stop after reaching this point: registered, dispatched, replied, followed_up, reopened
     reject: bool = False
     returned: bool = False
+    arbitrated: bool = False  # returned twice, then the supervisor fixes the lead department
     extension: str = ""  # approve, deny, pending
     late: bool = False
     reopen: bool = False
@@ -209,6 +258,10 @@ class Plan:
     urgency: str = ""
     text_seed: float = 0.0
     target: Plan | None = None  # the appeal a duplicate is merged into
+    gathering: Gathering | None = field(default=None, repr=False)  # the meeting it is raised in
+    opinion: int | None = None  # a rectification task of data.OPINIONS[opinion]
+    instructor: str = ""  # the leader (username) who instructs once it is overdue
+    instruction: str = ""  # a key of data.INSTRUCTIONS
     appeal: Appeal | None = field(default=None, repr=False)
 
 
@@ -227,14 +280,31 @@ RECIPES = [
     ("reopened", 18, (20, 240), {"reopen": True}),
     ("reopened_open", 5, (9, 12), {"reopen": True, "stop": "reopened", "hurry": True, "urgency": "general"}),
     ("returned", 28, (3, 240), {"returned": True}),
+    ("arbitrated", 5, (10, 200), {"returned": True, "arbitrated": True}),
+    ("awaiting_arbitration", 2, (6, 9), {"returned": True, "arbitrated": True, "stop": "returned_twice"}),
     ("late", 30, (15, 240), {"late": True}),
     ("awaiting_follow_up", 6, (6, 12), {"stop": "replied", "hurry": True}),
     ("awaiting_close", 6, (8, 18), {"stop": "followed_up", "hurry": True}),
 ]
+# Appeals heard on a leader's visit that the leader's page must show: one overdue (on which the leader writes a
+# 批示) and one just raised, for 杨建国 (the `leader` account); one overdue for the mayor. (recipe, leader,
+# window, flags)
+PAIRING_RECIPES = [
+    ("pairing_overdue", "leader", (30, 60), {"stop": "handling", "late": True, "instructor": "leader",
+                                            "instruction": "pairing"}),
+    ("pairing_fresh", "leader", (4, 5), {"stop": "handling", "urgency": "general"}),
+    ("pairing_overdue", "leader_sz", (20, 50), {"stop": "handling", "late": True}),
+]
+# A deputy's opinion's tasks: all answered for the first opinion; the second's last task is overdue and the mayor
+# instructs on it.
+OPINION_TASK_FLAGS = [[{}, {}, {}],
+                      [{}, {}, {"stop": "handling", "late": True, "instructor": "leader_sz", "instruction": "opinion"}]]
 DUPLICATES = 18
 NORMAL_WINDOW = (0, 245)
 
-CHANNEL_WEIGHTS = {"window": 20, "online": 8, "hotline": 9, "reception_day": 12, "symposium": 7, "leader_pairing": 7,
+# Every reception day already receives one appeal of its own (the "reception" plans), and the first quarter's
+# symposium its 89: the weights spread the rest.
+CHANNEL_WEIGHTS = {"window": 20, "online": 8, "hotline": 9, "reception_day": 5, "symposium": 5, "leader_pairing": 7,
                    "united_front_station": 5, "bank_meeting": 6, "legal_meeting": 4, "industry_meeting": 7,
                    "npc_inspection": 5, "cppcc_consultation": 4}
 RECIPE_CHANNEL_WEIGHTS = {"window": 35, "online": 15, "hotline": 20, "leader_pairing": 10, "united_front_station": 8}
@@ -384,8 +454,65 @@ class DemoBuilder:
             self.staff[username] = create(username, name, roles, self.departments.get(department), **extra)
         self.handlers = {code: create(f"handler_{code}", person_name(rng), [Role.HANDLER], department)
                          for code, department in self.departments.items() if code not in data.NO_HANDLER}
+        # The featured departments' heads (部门负责人) answer supervision orders and read their numbers.
+        self.heads = {code: create(f"head_{code}", person_name(rng), [Role.HEAD], self.departments[code])
+                      for code in data.FEATURED_HANDLERS}
         for (pinyin, _, _, _, _, _, _), firm in zip(data.FEATURED, self.firms):
             firm.user = create(f"qiye_{pinyin}", firm.row.contact_person, [Role.ENTERPRISE], enterprise=firm.row)
+
+    # -- the calendar: meetings, reception days and pairings, decided before the plans --
+
+    def plan_calendar(self) -> None:
+        self.gatherings: dict[str, list[Gathering]] = {}
+        for channel, dates in MEETINGS.items():
+            items = [Gathering(channel, past_date(self.today, month, day), *segment)
+                     for month, day, *segment in dates]
+            if channel == "symposium":
+                big = items[0]  # the first quarter's
+                if (self.today - big.day).days < BIG_SYMPOSIUM_MIN_DAYS:
+                    big = min(items, key=lambda g: g.day)
+                big.big = True
+            items.sort(key=lambda g: g.day)
+            for i, gathering in enumerate(items):
+                gathering.nth = 1 + sum(1 for g in items[:i] if g.day.year == gathering.day.year)
+            self.gatherings[channel] = items
+        self.big_symposium = next(g for g in self.gatherings["symposium"] if g.big)
+
+        # 周二民企接待日: every working Tuesday of the demo year is scheduled, and four weeks ahead. Two are called
+        # off: the week of the big symposium, and one in the flood season; the rest were held.
+        self.reception_start = self.today - dt.timedelta(days=364)
+        self.reception_end = self.today + dt.timedelta(weeks=4)
+        past = meeting_services.reception_days(self.reception_start, self.today - dt.timedelta(days=1))
+        big_week = self.big_symposium.day + dt.timedelta(days=1 - self.big_symposium.day.weekday())
+        flood = next((d for d in past if d.month == 7), None)
+        self.cancelled = {day: note for day, note in [(big_week, data.RECEPTION_CANCELLED_SYMPOSIUM),
+                                                      (flood, data.RECEPTION_CANCELLED_FLOOD)] if day in past}
+        self.gatherings["reception_day"] = [Gathering("reception_day", d) for d in past if d not in self.cancelled]
+        self.receptions = {g.day: g for g in self.gatherings["reception_day"]}
+        self.reception_dates = sorted(self.receptions)
+
+    def plan_pairings(self) -> None:
+        """Each leader's enterprises: the featured ones named in data.PAIRINGS and the biggest firms of the
+        leader's industries; an enterprise has one leader."""
+        rng = random.Random(self.seed + 5)
+        featured = {pinyin: firm for (pinyin, *_), firm in zip(data.FEATURED, self.firms)}
+        taken = {firm.row.pk for firm in featured.values()}
+        self.paired: dict[int, str] = {}  # enterprise id → leader username
+        self.paired_firms: list[Firm] = []
+        for username, (names, segments, count) in data.PAIRINGS.items():
+            chosen = [featured[name] for name in names]
+            pool = [f for f in self.firms if f.segment in segments and f.row.pk not in taken]
+            pool.sort(key=lambda f: (f.row.size not in ("large", "medium"), f.row.pk))
+            pool = pool[: max(count * 2, 6)]
+            while len(chosen) < count and pool:
+                firm = self.pick_firm(rng, pool)
+                pool.remove(firm)
+                chosen.append(firm)
+            for firm in chosen:
+                taken.add(firm.row.pk)
+                self.paired[firm.row.pk] = username
+                self.paired_firms.append(firm)
+        self.pairing_start = workdays_before(self.today, 250)  # before the first appeal a visit could raise
 
     # -- plans --
 
@@ -394,10 +521,10 @@ class DemoBuilder:
         k = a + int((b - a) * rng.random() ** 1.3)  # more appeals lately: the platform is catching on
         day = workdays_before(self.today, k)
         if channel == "reception_day":
-            while day.weekday() != 1 or not is_workday(day):
-                day -= dt.timedelta(days=1)
-            moment = office_moment(day, rng, 9 * 60, 12 * 60)
-        elif channel == "online" and rng.random() < 0.3:
+            # The reception day held on or before that day (Tuesdays called off or in a holiday held none).
+            index = bisect.bisect_right(self.reception_dates, day) - 1
+            return office_moment(self.reception_dates[max(index, 0)], rng, *MEETING_HOURS["reception_day"])
+        if channel == "online" and rng.random() < 0.3:
             moment = office_moment(day, rng, 19 * 60, 22 * 60 + 30)  # enterprises write in the evening
         else:
             moment = office_moment(day, rng)
@@ -409,9 +536,9 @@ class DemoBuilder:
         firms = firms or self.firms
         return rng.choices(firms, weights=[f.weight for f in firms])[0]
 
-    def pick_topic(self, rng: random.Random, category: str, firm: Firm) -> data.Topic:
+    def pick_topic(self, rng: random.Random, category: str, firm: Firm, avoid=()) -> data.Topic:
         fitting = [t for t in data.TOPICS if t.category == category and (not t.segments or firm.segment in t.segments)]
-        return rng.choice(fitting)
+        return rng.choice([t for t in fitting if t not in avoid] or fitting)
 
     def registrar(self, channel: str, firm: Firm) -> User:
         if channel == "online":
@@ -425,46 +552,100 @@ class DemoBuilder:
         return self.staff["clerk"]
 
     def make_plan(self, index: int, recipe: str, window, flags: dict, forced_category: str = "",
-                  forced_channel: str = "") -> Plan:
+                  forced_channel: str = "", firm: Firm | None = None, gathering: Gathering | None = None,
+                  at: dt.datetime | None = None) -> Plan:
         rng = random.Random(self.seed * 1000 + index)
         weights = CHANNEL_WEIGHTS if recipe == "normal" else RECIPE_CHANNEL_WEIGHTS
-        channel = forced_channel or weighted(rng, weights)
+        channel = forced_channel or (gathering.channel if gathering else weighted(rng, weights))
         featured = [f for f in self.firms if f.user]
         firms = None
-        if channel in MEETINGS:
-            meeting = rng.choice(MEETINGS[channel])
-            day = past_date(self.today, meeting[0], meeting[1])
-            at = office_moment(day, rng, 10 * 60, 17 * 60)
-            if len(meeting) == 3:
-                firms = [f for f in self.firms if f.segment == meeting[2]]
+        if channel in MEETINGS or gathering is not None:
+            # The big symposium takes only its own list; the other plans of a channel share its other meetings.
+            gathering = gathering or rng.choice([g for g in self.gatherings[channel] if not g.big])
+            at = at or office_moment(gathering.day, rng, *MEETING_HOURS.get(channel, DEFAULT_MEETING_HOURS))
+            if gathering.segment:
+                firms = [f for f in self.firms if f.segment == gathering.segment]
         else:
             at = self.registration_moment(rng, window, channel)
+            if channel == "reception_day":
+                gathering = self.receptions[local_date(at)]
         if channel == "online":
             firms = featured
-        firm = self.pick_firm(rng, firms)
+        elif channel == "leader_pairing":
+            firms = self.paired_firms  # heard on a visit, so from a paired enterprise
+        firm = firm or self.pick_firm(rng, firms)
         if flags.get("reject"):
             topic = rng.choice(data.REJECTS)
         else:
             if flags.get("suspend"):
                 forced_category = rng.choice(list(data.SUSPEND_REASONS))
             category = forced_category or weighted(rng, MEETING_CATEGORIES.get(channel, CATEGORY_WEIGHTS))
-            topic = self.pick_topic(rng, category, firm)
-        return Plan(rng=rng, at=at, firm=firm, topic=topic, channel=self.channels[channel],
-                    registrar=self.registrar(channel, firm), recipe=recipe, text_seed=rng.random(), **flags)
+            # An enterprise raising several problems at one meeting raises different ones.
+            raised = {p.topic for p in gathering.plans if p.firm is firm} if gathering else ()
+            topic = self.pick_topic(rng, category, firm, avoid=raised)
+        plan = Plan(rng=rng, at=at, firm=firm, topic=topic, channel=self.channels[channel],
+                    registrar=self.registrar(channel, firm), recipe=recipe, text_seed=rng.random(),
+                    gathering=gathering, **flags)
+        if gathering is not None:
+            gathering.plans.append(plan)
+        return plan
 
     def make_plans(self) -> list[Plan]:
         plans: list[Plan] = []
         for name, count, window, flags in RECIPES:
             for _ in range(count):
                 plans.append(self.make_plan(len(plans), name, window, flags))
+
+        # The first quarter's symposium: 34 enterprises raise 89 problems, 2 or 3 each. One needs money from next
+        # year's budget and is 挂账; every other one is answered, followed up and rated.
+        rng = random.Random(self.seed + 9)
+        attending: list[Firm] = []
+        while len(attending) < data.BIG_SYMPOSIUM_FIRMS:
+            firm = self.pick_firm(rng)
+            if firm not in attending:
+                attending.append(firm)
+        for i in range(data.BIG_SYMPOSIUM_APPEALS):
+            flags = {"suspend": "stay"} if i == data.BIG_SYMPOSIUM_APPEALS // 2 else {}
+            plans.append(self.make_plan(len(plans), "big_symposium", None, flags, firm=attending[i % len(attending)],
+                                        gathering=self.big_symposium))
+
+        # Every reception day held received at least one enterprise with a problem.
+        for gathering in self.gatherings["reception_day"]:
+            plans.append(self.make_plan(len(plans), "reception", None, {}, gathering=gathering))
+
+        # The deputies' opinions become rectification tasks, split by the dispatcher the next working day.
+        self.opinion_gatherings = self.opinion_meetings()
+        for number, (spec, task_flags) in enumerate(zip(data.OPINIONS, OPINION_TASK_FLAGS)):
+            gathering, categories = self.opinion_gatherings[number], spec[-1]
+            for category, flags in zip(categories, task_flags):
+                at = office_moment(add_workdays(gathering.day, 1), random.Random(f"{self.seed}-task-{len(plans)}"))
+                plan = self.make_plan(len(plans), "opinion", None, flags, forced_category=category,
+                                      gathering=gathering, at=at)
+                plan.opinion, plan.registrar = number, self.staff["dispatcher"]
+                plans.append(plan)
+
+        # The leaders' pages: open appeals of their paired enterprises, one of them overdue.
+        for i, (name, leader, window, flags) in enumerate(PAIRING_RECIPES):
+            firms = [f for f in self.paired_firms if self.paired[f.row.pk] == leader]
+            firm = firms[i % len(firms)]
+            plans.append(self.make_plan(len(plans), name, window, flags, forced_channel="leader_pairing", firm=firm))
+
+        # One of the late replies came after the leader's 批示.
+        late = next((p for p in plans if p.recipe == "late" and p.at < self.now - dt.timedelta(days=90)), None)
+        if late is not None:
+            late.instructor, late.instruction = "leader", "late"
+
         normal_count = self.appeal_count - len(plans) - DUPLICATES
-        categories, channels = list(data.CATEGORY_DEPARTMENTS), list(CHANNEL_WEIGHTS)
+        categories = list(data.CATEGORY_DEPARTMENTS)
+        # The first ones walk every channel, category and meeting, so each is certain to have appeals.
+        channels = [(c, None) for c in CHANNEL_WEIGHTS if c not in MEETINGS]
+        channels += [(g.channel, g) for c in MEETINGS for g in self.gatherings[c] if not g.big]
         normals = []
         for i in range(normal_count):
-            # The first ones walk every category and channel, so each is certain to appear.
+            channel, gathering = channels[i] if i < len(channels) else ("", None)
             plan = self.make_plan(len(plans), "normal", NORMAL_WINDOW, {},
                                   forced_category=categories[i] if i < len(categories) else "",
-                                  forced_channel=channels[i] if i < len(channels) else "")
+                                  forced_channel=channel, gathering=gathering)
             plans.append(plan)
             normals.append(plan)
         # Duplicates: the same enterprise raises the same problem again through another channel a few days later.
@@ -480,6 +661,161 @@ class DemoBuilder:
                               text_seed=target.text_seed))
         return plans
 
+    def opinion_meetings(self) -> list[Gathering]:
+        """Where each of data.OPINIONS was made: the NPC deputy's at the year's first inspection (long answered),
+        the CPPCC member's at the latest consultation at least two weeks old (its tasks under way)."""
+        npc = self.gatherings["npc_inspection"][0]
+        recent = [g for g in self.gatherings["cppcc_consultation"] if (self.today - g.day).days >= 14]
+        return [npc, recent[-1] if recent else self.gatherings["cppcc_consultation"][0]]
+
+    # -- pairings, meetings, reception days and opinions: written before the clock starts, each at its moment --
+
+    def title_of(self, user: User) -> str:
+        return f"{data.TITLES.get(user.username, '')}{user.name}"
+
+    def build_pairings(self) -> None:
+        """营商局 pairs the leaders with their enterprises at the start of the year."""
+        self.pairing_moment = _aware(self.pairing_start, 9 * 60 + 30)
+        self.pairings: dict[int, Pairing] = {}  # enterprise id → its pairing
+        for firm in self.paired_firms:
+            self.pairings[firm.row.pk] = meeting_services.create_pairing(
+                acting_user=self.staff["dispatcher"], leader=self.staff[self.paired[firm.row.pk]], enterprise=firm.row,
+                started_on=self.pairing_start, note=data.PAIRING_NOTE, now=self.pairing_moment)
+        self.visits: dict[tuple[int, dt.date], Visit] = {}
+
+    def build_meetings(self) -> None:
+        types: dict[str, MeetingType] = {}
+        for meeting_type in MeetingType.objects.select_related("channel").filter(is_active=True).order_by(
+                "-sort_order", "-pk"):
+            types[meeting_type.channel.code] = meeting_type  # the first by sort order wins
+        for channel in MEETINGS:
+            for gathering in self.gatherings[channel]:
+                self.record_meeting(gathering, types[channel])
+        self.build_reception_days()
+        self.opinions = [
+            opinion_services.register_opinion(acting_user=self.staff[username], kind=kind, body=body, title=title,
+                                              content=content, meeting=gathering.meeting,
+                                              now=_aware(gathering.day, 16 * 60 + 30))
+            for (username, body, kind, title, content, _), gathering in zip(data.OPINIONS, self.opinion_gatherings)]
+
+    def meeting_units(self, gathering: Gathering, codes) -> list[Department]:
+        """The units at the table, and the departments answerable for every problem raised."""
+        units = [self.departments[code] for code in codes]
+        for plan in gathering.plans:
+            lead = self.lead_of(plan)
+            units += [lead, *self.co_of(plan, lead)]
+        return list(dict.fromkeys(units))
+
+    def meeting_firms(self, gathering: Gathering) -> list[Firm]:
+        """The enterprises that raised something; an industry's meeting invites its biggest firms besides."""
+        firms = list({id(p.firm): p.firm for p in gathering.plans}.values())
+        if gathering.segment:
+            others = sorted((f for f in self.firms if f.segment == gathering.segment and f not in firms),
+                            key=lambda f: (-f.weight, f.row.pk))
+            firms += others[: max(0, 8 - len(firms))]
+        return firms
+
+    def topics_of(self, gathering: Gathering) -> str:
+        counts = Counter(self.categories[p.topic.category].name for p in gathering.raised_that_day)
+        return "、".join(name for name, _ in counts.most_common(3))
+
+    def record_meeting(self, gathering: Gathering, meeting_type: MeetingType) -> None:
+        style = data.MEETING_STYLES[gathering.channel]
+        host, attendees, place, codes, segment = style.host, style.attendees, style.place, list(style.departments), ""
+        if gathering.segment:
+            place, host, extra = data.INDUSTRY_MEETINGS[gathering.segment]
+            codes += extra
+            segment = data.SEGMENTS[gathering.segment].label
+        if gathering.big:
+            host, attendees, place = data.BIG_SYMPOSIUM_HOST, data.BIG_SYMPOSIUM_ATTENDEES, data.BIG_SYMPOSIUM_PLACE
+        host, attendees = self.staff[host], [self.staff[u] for u in attendees]
+        departments, firms = self.meeting_units(gathering, codes), self.meeting_firms(gathering)
+        day = gathering.day
+        title = style.title.format(year=day.year, quarter=chinese_ordinal((day.month - 1) // 3 + 1),
+                                   nth=chinese_ordinal(gathering.nth), segment=segment)
+        minutes = data.MINUTES.format(
+            date=cn_date(day), title=title, place=place, host=self.title_of(host),
+            attending=f"，{'、'.join(self.title_of(u) for u in attendees)}出席" if attendees else "",
+            firms=len(firms), units=len(departments), topics=self.topics_of(gathering),
+            count=len(gathering.raised_that_day), closing=style.closing)
+        # 营商局 runs the symposium (and writes its problem list); 企业之家 records the others.
+        recorder = self.staff["dispatcher" if gathering.channel == "symposium" else "clerk"]
+        gathering.meeting = meeting_services.create_meeting(
+            acting_user=recorder, type=meeting_type, title=title, date=day, place=place, host=host,
+            attendees=attendees, departments=departments, enterprises=[f.row for f in firms], minutes=minutes,
+            now=_aware(day, MEETING_RECORDED_AT))
+
+    def build_reception_days(self) -> None:
+        """The year's Tuesdays are scheduled at its start with 营商局 on duty; each week three bureaus join it. A
+        session called off says why; a session held is a meeting, hosted by the leader receiving that week."""
+        clerk = self.staff["clerk"]
+        standing = [self.departments[code] for code in data.RECEPTION_STANDING_DUTY]
+        meeting_services.schedule_reception_days(self.reception_start, self.reception_end, acting_user=clerk,
+                                                 duty_departments=standing)
+        rotation = data.RECEPTION_ROTATION
+        sessions = ReceptionSession.objects.filter(date__range=(self.reception_start, self.reception_end))
+        for week, session in enumerate(sessions.order_by("date")):
+            duty = standing + [self.departments[rotation[(3 * week + k) % len(rotation)]] for k in range(3)]
+            note = self.cancelled.get(session.date)
+            session = meeting_services.update_session(session, acting_user=clerk, duty_departments=duty, note=note,
+                                                      cancelled=True if note else None)
+            gathering = self.receptions.get(session.date)
+            if gathering is None:
+                continue  # called off, or still ahead
+            host = self.staff[data.RECEPTION_HOSTS[week % len(data.RECEPTION_HOSTS)]]
+            meeting = meeting_services.hold_session(session, acting_user=clerk, host=host, place=data.RECEPTION_PLACE,
+                                                    now=_aware(session.date, MEETING_RECORDED_AT))
+            firms = self.meeting_firms(gathering)
+            meeting_services.add_enterprises(meeting, [f.row for f in firms], acting_user=clerk)
+            minutes = data.RECEPTION_MINUTES.format(
+                date=cn_date(session.date), host=self.title_of(host), place=data.RECEPTION_PLACE,
+                duty="、".join(d.name for d in duty), firms=len(firms), count=len(gathering.raised_that_day))
+            gathering.meeting = meeting_services.update_meeting(meeting, acting_user=clerk, minutes=minutes)
+
+    # -- leaders' visits --
+
+    def visit(self, pairing: Pairing, moment: dt.datetime, raised: str = "") -> Visit:
+        """The leader's visit to a paired enterprise that day (one a day), recorded by the 企业之家 clerk: it takes
+        up the enterprise's appeals still open, and notes the problem raised on it, if any."""
+        day = local_date(moment)
+        visit = self.visits.get((pairing.pk, day))
+        if visit is not None:
+            return visit
+        leader, enterprise = pairing.leader, pairing.enterprise
+        still_open = list(Appeal.objects.open().filter(enterprise=enterprise).order_by("created_at", "id"))
+        discussed = random.Random(f"{self.seed}-visit-{pairing.pk}-{day}").choice(data.VISIT_ROUTINE)
+        if still_open:
+            discussed += data.VISIT_FOLLOW.format(numbers="、".join(a.number for a in still_open))
+        if raised:
+            discussed += data.VISIT_RAISED.format(title=raised, leader=self.title_of(leader))
+        people = data.VISIT_PEOPLE.format(title=data.TITLES[leader.username], leader=leader.name,
+                                          town=enterprise.town.name, representative=enterprise.legal_representative)
+        visit = meeting_services.log_visit(pairing, acting_user=self.staff["clerk"], date=day, people=people,
+                                           discussed=discussed, appeals=still_open, now=moment)
+        self.visits[(pairing.pk, day)] = visit
+        return visit
+
+    def visit_rounds(self, start: dt.datetime) -> Iterator[dt.datetime]:
+        """Besides the visits that raise a problem, each leader visits each paired enterprise every two to three
+        months (data.PAIRING_NOTE: at least once a quarter)."""
+        rng = random.Random(self.seed + 8)
+        rounds = []
+        for firm in self.paired_firms:
+            day = self.pairing_start + dt.timedelta(days=rng.randint(7, 40))
+            while day < self.today:
+                while not is_workday(day):
+                    day += dt.timedelta(days=1)
+                rounds.append((office_moment(day, rng, 9 * 60, 16 * 60), firm.row.pk))
+                day += dt.timedelta(days=rng.randint(55, 85))
+        last = start
+        for moment, enterprise_id in sorted(rounds):
+            if moment > self.now:
+                return
+            moment = max(moment, last + dt.timedelta(seconds=1))
+            yield moment
+            last = moment
+            self.visit(self.pairings[enterprise_id], moment)
+
     # -- the clock --
 
     def play(self, plans: list[Plan]) -> None:
@@ -487,6 +823,11 @@ class DemoBuilder:
         for seq, plan in enumerate(plans):
             if plan.at <= self.now:
                 queue.append((plan.at, seq, self.story(plan)))
+        rounds = {len(plans): "supervision_rounds", len(plans) + 1: "visit_rounds"}
+        if queue:
+            first = min(moment for moment, _, _ in queue)
+            queue.append((first, len(plans), self.supervision_rounds(first)))
+            queue.append((self.pairing_moment, len(plans) + 1, self.visit_rounds(self.pairing_moment)))
         heapq.heapify(queue)
         while queue:
             moment, seq, story = heapq.heappop(queue)
@@ -495,11 +836,55 @@ class DemoBuilder:
             except StopIteration:
                 continue
             except LianxiError as error:  # the step wrote nothing (its transaction rolled back); the story ends
-                self.failures.append(f"{plans[seq].recipe} #{seq}: {error.message} {error.fields}")
+                name = rounds.get(seq) or plans[seq].recipe
+                self.failures.append(f"{name} #{seq}: {error.message} {error.fields}")
                 continue
             assert following > moment, (plans[seq].recipe, moment, following)
             if following <= self.now:
                 heapq.heappush(queue, (following, seq, story))
+
+    # -- the supervision pass, as `manage.py supervise` would have run it every working morning --
+
+    def supervision_rounds(self, start: dt.datetime) -> Iterator[dt.datetime]:
+        """Each working day at 08:30 the supervision pass runs as of that moment; the addressed departments
+        answer most orders within a day or two (the rest end on the accountability list), and the supervisor
+        decides the accountability records the pass proposed."""
+        rng = random.Random(self.seed + 7)
+        answers: list[tuple[dt.datetime, int]] = []  # (when the department answers, order id)
+        day = local_date(start) + dt.timedelta(days=1)
+        while True:
+            while not is_workday(day):
+                day += dt.timedelta(days=1)
+            t = _aware(day, 8 * 60 + 30)
+            if t > self.now:
+                return
+            yield t
+            # Before office hours (08:40): answers from 08:30, the pass at 08:35, decisions from 08:36 — no
+            # story acts on an appeal in between, so each appeal's history stays in order.
+            answers.sort()
+            step = 0
+            while answers and answers[0][0] <= t:
+                _, pk = answers.pop(0)
+                order = Supervision.objects.select_related("department").get(pk=pk)
+                answerer = self.heads.get(order.department.code) or self.handlers.get(order.department.code)
+                if answerer is not None and order.appeal.is_open:
+                    step += 1
+                    supervision_services.answer_order(order, acting_user=answerer, now=t + dt.timedelta(seconds=step),
+                                                      answer=rng.choice(data.SUPERVISION_ANSWERS))
+            before = Supervision.objects.aggregate(last=Max("pk"))["last"] or 0
+            run_pass(t + dt.timedelta(minutes=5))
+            for order in Supervision.objects.filter(pk__gt=before, answer_due_at__isnull=False):
+                if rng.random() < 0.85:
+                    answers.append((later(t, rng.choice([1, 1, 2]), rng), order.pk))
+            step = 0
+            for record in Accountability.objects.filter(status="proposed", recorded_at__lt=t - dt.timedelta(days=3)):
+                step += 1
+                measure = rng.choice([None, "talk", "talk", "criticism", "rectify"])
+                supervision_services.decide_accountability(
+                    record, acting_user=self.staff["supervisor"], measure=measure,
+                    now=t + dt.timedelta(minutes=6, seconds=step),
+                    note=data.DISMISS_NOTE if measure is None else data.DECIDE_NOTE)
+            day += dt.timedelta(days=1)
 
     # -- one appeal's story --
 
@@ -553,10 +938,24 @@ class DemoBuilder:
             title = data.DUPLICATE_PREFIX + first.title
             content = data.DUPLICATE_CONTENT.format(number=first.number, channel=plan.channel.name,
                                                     content=first.content)
-        plan.appeal = actions.register(
-            acting_user=plan.registrar, enterprise=plan.firm.row, title=title, content=content,
-            category=self.categories[topic.category], channel=plan.channel, kind=topic.kind, urgency=urgency,
-            now=t).appeal
+        fields = {"title": title, "category": self.categories[topic.category], "kind": topic.kind, "urgency": urgency,
+                  "now": t}
+        if plan.opinion is not None:
+            # A deputy's opinion, split by the dispatcher into tasks: raised in the opinion's meeting.
+            opinion = self.opinions[plan.opinion]
+            lead = data.OPINION_TASK_LEAD.format(deputy=opinion.deputy.name, title=opinion.title,
+                                                 honorific="代表" if opinion.body == Opinion.Body.NPC else "委员")
+            plan.appeal = opinion_services.add_task(opinion, acting_user=plan.registrar, enterprise=plan.firm.row,
+                                                    content=lead + self.text(plan, topic.content), **fields)
+        elif plan.channel.code == "leader_pairing":
+            # Heard on the leader's visit: the clerk records the visit and registers the problem from it.
+            visit = self.visit(self.pairings[plan.firm.row.pk], t, raised=title)
+            plan.appeal = meeting_services.register_from_visit(visit, acting_user=plan.registrar, content=content,
+                                                               **fields)
+        else:
+            meeting = plan.gathering.meeting if plan.gathering else None
+            plan.appeal = actions.register(acting_user=plan.registrar, enterprise=plan.firm.row, content=content,
+                                           channel=plan.channel, meeting=meeting, **fields).appeal
         if plan.stop == "registered":
             return
 
@@ -596,18 +995,26 @@ class DemoBuilder:
         instructions = data.SYMPOSIUM_INSTRUCTIONS if symposium else rng.choice(data.DISPATCH_INSTRUCTIONS)
         if plan.returned:
             wrong = self.wrong_of(plan, lead)
-            do(plan, actions.dispatch, dispatcher, t, lead_department=wrong,
-               instructions=rng.choice(data.DISPATCH_INSTRUCTIONS))
-            t = later(t, rng.choice([0, 0, 1]), rng)
-            yield t
-            do(plan, actions.return_appeal, self.handlers[wrong.code], t,
-               reason=data.RETURN_REASON.format(lead=lead.name))
-            t = later(t, rng.choice([0, 0, 1]), rng)
-            yield t
+            # An arbitration story bounces twice: the wrong unit, then the right one, which disputes it too.
+            for unit in ([wrong, lead] if plan.arbitrated else [wrong]):
+                do(plan, actions.dispatch, dispatcher, t, lead_department=unit,
+                   instructions=rng.choice(data.DISPATCH_INSTRUCTIONS))
+                t = later(t, rng.choice([0, 0, 1]), rng)
+                yield t
+                reason = data.DISPUTE_REASON if unit == lead else data.RETURN_REASON.format(lead=lead.name)
+                do(plan, actions.return_appeal, self.handlers[unit.code], t, reason=reason)
+                t = later(t, rng.choice([0, 0, 1]), rng)
+                yield t
         # A symposium's problem list carries its own deadline: 10 working days.
         due = due_after(t, 10) if symposium else None
-        do(plan, actions.dispatch, dispatcher, t, lead_department=lead, co_departments=co, due_at=due,
-           instructions=instructions)
+        if plan.arbitrated:
+            if plan.stop == "returned_twice":
+                return
+            do(plan, actions.arbitrate, supervisor, t, lead_department=lead, co_departments=co,
+               reason=data.ARBITRATION_REASON.format(lead=lead.name))
+        else:
+            do(plan, actions.dispatch, dispatcher, t, lead_department=lead, co_departments=co, due_at=due,
+               instructions=instructions)
         handler = self.handlers[lead.code]
 
         if plan.stop == "dispatched":
@@ -708,7 +1115,9 @@ class DemoBuilder:
 
         late = plan.late or (plan.extension == "deny" and rng.random() < 0.5)
         if late:
-            reply_at = office_moment(add_workdays(local_date(due), rng.randint(2, 7)), rng)
+            # After a leader's 批示 (three working days past the deadline) the reply follows within days.
+            days_late = rng.randint(5, 8) if plan.instructor else rng.randint(2, 7)
+            reply_at = office_moment(add_workdays(local_date(due), days_late), rng)
         else:
             span = workdays_between(t, due)
             if plan.hurry:
@@ -731,6 +1140,8 @@ class DemoBuilder:
                 steps.append((first, "supervise"))
             if plan.stop == "handling":
                 steps.append((office_moment(add_workdays(local_date(due), 8), rng), "listed"))
+            if plan.instructor:
+                steps.append((office_moment(add_workdays(local_date(due), 3), rng), "instruct"))
         for moment, step in sorted(steps):
             if moment <= t:
                 continue
@@ -741,6 +1152,9 @@ class DemoBuilder:
             elif step == "co":
                 helper = self.handlers[rng.choice(co).code]
                 do(plan, actions.progress, helper, t, note=rng.choice(data.CO_NOTES))
+            elif step == "instruct":
+                do(plan, actions.instruct, self.staff[plan.instructor], t,
+                   text=data.INSTRUCTIONS[plan.instruction].format(lead=lead.name))
             else:
                 level, text = {"reminder": ("reminder", data.REMINDER), "supervise": ("supervise", data.SUPERVISE),
                                "listed": ("listed", data.LISTED)}[step]
@@ -789,7 +1203,12 @@ class DemoBuilder:
         self.build_categories()
         self.build_enterprises()
         self.build_users()
-        self.play(self.make_plans())
+        self.plan_calendar()
+        self.plan_pairings()
+        plans = self.make_plans()
+        self.build_pairings()
+        self.build_meetings()
+        self.play(plans)
         return Counter(Appeal.objects.values_list("state", flat=True))
 
 
@@ -800,6 +1219,11 @@ class Summary:
     users: int
     states: Counter
     failures: list[str]
+    meetings: int = 0
+    receptions_held: int = 0
+    pairings: int = 0
+    visits: int = 0
+    opinions: int = 0
 
     @property
     def appeals(self) -> int:
@@ -818,7 +1242,9 @@ def load(now: dt.datetime | None = None, seed: int = SEED) -> Summary:
     with transaction.atomic():
         states = builder.build()
     return Summary(Department.objects.count(), Enterprise.objects.count(), User.objects.count(), states,
-                   builder.failures)
+                   builder.failures, meetings=Meeting.objects.count(),
+                   receptions_held=ReceptionSession.objects.filter(status=ReceptionSession.Status.HELD).count(),
+                   pairings=Pairing.objects.count(), visits=Visit.objects.count(), opinions=Opinion.objects.count())
 
 
 # ---- the accounts, for the console ----------------------------------------------------------------------------
@@ -833,6 +1259,7 @@ def _pad(text: str, width: int) -> str:
 
 def accounts_text() -> str:
     featured = ([u for u, *_ in data.STAFF] + [f"handler_{c}" for c in data.FEATURED_HANDLERS]
+                + [f"head_{c}" for c in data.FEATURED_HANDLERS[:2]]
                 + [f"qiye_{p}" for p, *_ in data.FEATURED])
     users = {u.username: u for u in User.objects.select_related(
         "department", "enterprise").prefetch_related("role_grants")}

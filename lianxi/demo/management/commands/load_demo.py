@@ -34,7 +34,9 @@ class Command(BaseCommand):
             states = "，".join(f"{State(s).label} {summary.states[s]}" for s in State.values if summary.states[s])
             self.stdout.write(self.style.SUCCESS(
                 f"已载入：部门 {summary.departments} 个，企业 {summary.enterprises} 家，账号 {summary.users} 个，"
-                f"诉求 {summary.appeals} 件（{states}），用时 {time.monotonic() - started:.1f} 秒。\n"))
+                f"诉求 {summary.appeals} 件（{states}），会议 {summary.meetings} 次（其中民企接待日 "
+                f"{summary.receptions_held} 次），领导结对 {summary.pairings} 对、走访 {summary.visits} 次，"
+                f"代表委员意见建议 {summary.opinions} 件，用时 {time.monotonic() - started:.1f} 秒。\n"))
             for failure in summary.failures:
                 self.stderr.write(f"未完成的演示情节 Unfinished demo story: {failure}")
         self.stdout.write(loader.accounts_text())
