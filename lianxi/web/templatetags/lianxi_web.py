@@ -37,9 +37,10 @@ def deadline(appeal):
     worst = deadlines.worst(deadlines.statuses(appeal, timezone.now()))
     if worst is None:
         return f"{timezone.localtime(appeal.due_at):%Y-%m-%d}" if appeal.due_at else "—"
-    return format_html('<span class="deadline deadline-{}" title="{}时限{}">{} <span class="badge badge-{}">{}·{}</span></span>',
-                       worst.state, worst.label, worst.state_label, f"{timezone.localtime(worst.due_at):%Y-%m-%d}",
-                       DEADLINE_BADGE[worst.state], worst.label, _days(worst))
+    return format_html('<span class="deadline deadline-{}" title="{}时限{}">{}<br><span class="badge badge-{}">{}·{}</span>'
+                       '</span>', worst.state, worst.label, worst.state_label,
+                       f"{timezone.localtime(worst.due_at):%Y-%m-%d}", DEADLINE_BADGE[worst.state], worst.label,
+                       _days(worst))
 
 
 @register.simple_tag
