@@ -26,6 +26,26 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _concurrent_database() -> bool:
+    """Two connections that see each other's commits: PostgreSQL, or SQLite on a file (not in memory)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return True
+    test_name = connection.settings_dict.get("TEST", {}).get("NAME") or ""
+    return connection.vendor == "sqlite" and bool(test_name) and "memory" not in test_name
+
+
+def concurrency_marks(**django_db) -> list:
+    """``pytestmark`` of a module whose tests race two connections (threads) against one database."""
+    return [
+        pytest.mark.postgres,
+        pytest.mark.skipif(not _concurrent_database(),
+                           reason="needs PostgreSQL (or a file SQLite test database): concurrent connections"),
+        pytest.mark.django_db(transaction=True, **django_db),
+    ]
+
+
 def make_user(username: str, *roles: str, department=None, enterprise=None, name: str = "") -> User:
     user = User.objects.create_user(username=username, password="pass-word-123", name=name or username,
                                     department=department, enterprise=enterprise)

@@ -22,22 +22,10 @@ from lianxi.appeals import actions, workflow
 from lianxi.appeals.models import Appeal, AppealEvent, IdempotencyKey
 from lianxi.appeals.workflow import State
 from lianxi.core.errors import NotFound, StateConflict
-from tests.conftest import make_user
+from tests.conftest import concurrency_marks, make_user
 
 
-def _concurrent_database() -> bool:
-    if connection.vendor == "postgresql":
-        return True
-    test_name = connection.settings_dict.get("TEST", {}).get("NAME") or ""
-    return connection.vendor == "sqlite" and bool(test_name) and "memory" not in test_name
-
-
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not _concurrent_database(),
-                       reason="needs PostgreSQL (or a file SQLite test database): concurrent connections"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = concurrency_marks(serialized_rollback=True)
 
 PAUSE = 0.3  # seconds an action holds its transaction open after reading
 

@@ -9,28 +9,16 @@ import threading
 import time
 from collections import Counter
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 
 from lianxi.notifications import delivery
 from lianxi.notifications.models import Notification, OutboxMessage
 from lianxi.notifications.senders import Sender
+from tests.conftest import concurrency_marks
 
 
-def _concurrent_database() -> bool:
-    if connection.vendor == "postgresql":
-        return True
-    test_name = connection.settings_dict.get("TEST", {}).get("NAME") or ""
-    return connection.vendor == "sqlite" and bool(test_name) and "memory" not in test_name
-
-
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not _concurrent_database(),
-                       reason="needs PostgreSQL (or a file SQLite test database): concurrent connections"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = concurrency_marks()
 
 MESSAGES = 24
 
