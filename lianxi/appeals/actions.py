@@ -102,7 +102,8 @@ def _perform(name: str, appeal: Appeal | int, acting_user, now: dt.datetime | No
     return locked
 
 
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    """How events record a moment: local time (Asia/Shanghai), ISO 8601; a date as YYYY-MM-DD."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -268,7 +269,7 @@ def _assign(a: Appeal, now: dt.datetime, lead_department, co_departments: list, 
     return {"lead_department": lead_department.pk, "lead_department_name": lead_department.name,
             "co_departments": [d.pk for d in co_departments],
             "co_department_names": [d.name for d in co_departments],
-            "due_at": _iso(a.due_at), "due_at_explicit": due_at is not None,
+            "due_at": iso(a.due_at), "due_at_explicit": due_at is not None,
             "instructions": a.instructions, "redispatch": a.return_count > 0}
 
 
@@ -349,7 +350,7 @@ def request_extension(appeal, *, acting_user, due_at: dt.datetime, reason: str,
         if a.due_at and due_at <= a.due_at:
             raise InvalidInput(fields={"due_at": ["申请的时限必须晚于现行办结时限"]})
         a.extension_due_at, a.extension_reason = due_at, reason.strip()
-        return {"due_at": _iso(due_at), "reason": a.extension_reason, "current_due_at": _iso(a.due_at)}
+        return {"due_at": iso(due_at), "reason": a.extension_reason, "current_due_at": iso(a.due_at)}
 
     return _perform("request-extension", appeal, acting_user, now, apply)
 
@@ -359,8 +360,8 @@ def decide_extension(appeal, *, acting_user, approve: bool, reason: str = "",
     def apply(a: Appeal, now):
         if approve is None:
             raise InvalidInput(fields={"approve": ["请选择同意或不同意"]})
-        data = {"approve": bool(approve), "reason": reason.strip(), "requested_due_at": _iso(a.extension_due_at),
-                "previous_due_at": _iso(a.due_at)}
+        data = {"approve": bool(approve), "reason": reason.strip(), "requested_due_at": iso(a.extension_due_at),
+                "previous_due_at": iso(a.due_at)}
         if approve:
             a.due_at = a.extension_due_at  # original_due_at keeps the first deadline
             deadlines.move(a, [Limit.REPLY, Limit.RECTIFY], a.due_at)
@@ -411,7 +412,7 @@ def follow_up(appeal, *, acting_user, rating: int, solved: bool, comment: str = 
         else:
             a.state = State.FOLLOWED_UP
         return {"rating": rating, "solved": bool(solved), "comment": comment.strip(), "reopened": reopened,
-                "due_at": _iso(a.due_at) if reopened else None}
+                "due_at": iso(a.due_at) if reopened else None}
 
     with transaction.atomic():
         appeal = _perform("follow-up", appeal, acting_user, now, apply)
@@ -438,7 +439,7 @@ def suspend(appeal, *, acting_user, reason: str, review_date: dt.date, now: dt.d
             raise InvalidInput(fields={"review_date": ["复查日期必须晚于今天"]})
         a.suspend_reason, a.review_date = reason.strip(), review_date
         deadlines.finish(a, now)  # 挂账 stops the clock; resuming starts a fresh one
-        return {"reason": a.suspend_reason, "review_date": _iso(review_date)}
+        return {"reason": a.suspend_reason, "review_date": iso(review_date)}
 
     return _perform("suspend", appeal, acting_user, now, apply)
 
@@ -452,7 +453,7 @@ def resume(appeal, *, acting_user, reason: str = "", now: dt.datetime | None = N
         days = a.category.rectify_days if a.reopen_count else a.category.reply_days(a.urgency)
         a.due_at = due_after(now, days)
         deadlines.start(a, limit, now, a.due_at)
-        return {"reason": reason.strip(), "due_at": _iso(a.due_at)}
+        return {"reason": reason.strip(), "due_at": iso(a.due_at)}
 
     return _perform("resume", appeal, acting_user, now, apply)
 
@@ -484,10 +485,10 @@ def merge(appeal, *, acting_user, into: Appeal, now: dt.datetime | None = None) 
 
 
 def supervise(appeal, *, acting_user, level: str, text: str, department=None, answer_due_at=None,
-              trigger: str = "manual", deadline=None, now: dt.datetime | None = None) -> Appeal:
+              now: dt.datetime | None = None) -> Appeal:
     """督办 on an open appeal: issues a supervision order (督办单) addressed to a department (default: the lead
-    department); the appeal's state does not change. The supervision pass calls it as the system
-    (``acting_user=None``) with the limit that triggered it."""
+    department); the appeal's state does not change. (The supervision pass issues its orders in batches:
+    lianxi.supervision.services.issue_orders, with the same order and the same event data.)"""
     from lianxi.supervision import services
 
     order = None
@@ -495,7 +496,7 @@ def supervise(appeal, *, acting_user, level: str, text: str, department=None, an
     def apply(a: Appeal, now):
         nonlocal order
         order = services.new_order(a, acting_user=acting_user, level=level, text=text, department=department,
-                                   answer_due_at=answer_due_at, trigger=trigger, deadline=deadline, now=now)
+                                   answer_due_at=answer_due_at, now=now)
         return services.order_event_data(order)
 
     with transaction.atomic():

@@ -139,7 +139,8 @@ def baseline(now: dt.datetime | None = None) -> int:
     """Record the level every running limit has reached at ``now`` without issuing anything: for going live on
     historical data, where the first pass would otherwise issue an order for every limit that ran out long ago.
     An explicit operator's choice (``supervise --baseline``); from then on the pass escalates what changes.
-    One set-based UPDATE; returns the number of limits it moved."""
+    One set-based UPDATE: the same rule as ``deadlines.reached`` / ``next_alert_at``, written in SQL (the test
+    of --baseline checks the two agree); returns the number of limits it moved."""
     now = now or timezone.now()
     level = Case(When(listed_at__lte=now, then=Value(int(Alert.LISTED))),
                  When(due_at__lt=now, then=Value(int(Alert.OVERDUE))),

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lianxi.accounts.models import DEPARTMENT_ROLES, Role
+from lianxi.appeals.actions import iso, record_event, record_system_events
 from lianxi.appeals.models import Appeal
 from lianxi.core.db import set_by_id
 from lianxi.core.errors import InvalidInput, NotFound, NotPermitted, StateConflict
@@ -51,17 +52,16 @@ def _name(user) -> str:
     return "系统" if user is None else user.display_name
 
 
-def _iso(value):
-    return timezone.localtime(value).isoformat() if value else None
 
 
 # ---- 督办单 --------------------------------------------------------------------------------------------------
 
 def new_order(appeal: Appeal, *, acting_user, level: str, text: str, department=None, answer_due_at=None,
-              trigger: str = Trigger.MANUAL, deadline=None, now: dt.datetime) -> Supervision:
-    """Validate and create the order for ``actions.supervise`` (inside its transaction, appeal row locked)."""
+              now: dt.datetime) -> Supervision:
+    """Validate and create a supervisor's order for ``actions.supervise`` (inside its transaction, appeal row
+    locked)."""
     order = build_order(appeal, acting_user=acting_user, level=level, text=text, department=department,
-                        answer_due_at=answer_due_at, trigger=trigger, deadline=deadline, now=now)
+                        answer_due_at=answer_due_at, now=now)
     order.number = next_number(ORDER_SERIES, now)
     order.save()
     return order
@@ -95,8 +95,6 @@ def build_order(appeal: Appeal, *, acting_user, level: str, text: str, departmen
 def issue_orders(orders: list[Supervision], now: dt.datetime) -> None:
     """The system's batch of orders (the supervision pass): numbered, saved and each recorded as a ``supervise``
     event on its appeal, with the same data ``actions.supervise`` records — in a handful of statements."""
-    from lianxi.appeals.actions import record_system_events
-
     for order, number in zip(orders, next_numbers(ORDER_SERIES, now, len(orders))):
         order.number = number
     Supervision.objects.bulk_create(orders)
@@ -109,7 +107,7 @@ def issue_orders(orders: list[Supervision], now: dt.datetime) -> None:
 def order_event_data(order: Supervision) -> dict:
     return {"supervision": order.pk, "number": order.number, "level": order.level, "text": order.text,
             "department": order.department_id, "department_name": order.department.name if order.department else "",
-            "answer_due_at": _iso(order.answer_due_at), "automatic": order.automatic, "trigger": order.trigger,
+            "answer_due_at": iso(order.answer_due_at), "automatic": order.automatic, "trigger": order.trigger,
             "limit": order.limit}
 
 
@@ -121,8 +119,6 @@ def may_answer(user, order: Supervision) -> bool:
 
 def answer_order(order: Supervision | int, *, acting_user, answer: str, now: dt.datetime | None = None) -> Supervision:
     """书面答复: the addressed department answers an order; recorded as an event on the appeal."""
-    from lianxi.appeals.actions import record_event
-
     now = now or timezone.now()
     pk = order.pk if isinstance(order, Supervision) else int(order)
     with transaction.atomic():
@@ -161,8 +157,6 @@ def _accountability_event_data(record: Accountability) -> dict:
 
 
 def _record_on_appeals(record: Accountability, action: str, acting_user, now) -> None:
-    from lianxi.appeals.actions import record_event
-
     data = _accountability_event_data(record)
     for appeal in record.appeals.all():
         record_event(appeal, action, acting_user=acting_user, now=now, data=data)
@@ -172,8 +166,6 @@ def propose_accountabilities(items: list[tuple], now: dt.datetime) -> list[Accou
     """The supervision pass puts departments on the accountability list: ``items`` are (department, appeal,
     trigger, text, supervision). Each record is proposed (待认定) for a supervisor to decide, and recorded as an
     ``accountability`` event on its appeal."""
-    from lianxi.appeals.actions import record_system_events
-
     records = [Accountability(number=number, department=department, trigger=trigger, status=AccountabilityStatus.PROPOSED,
                               text=text, supervision=supervision, recorded_by=None, recorded_by_name=_name(None),
                               recorded_at=now)
@@ -190,10 +182,10 @@ def propose_accountabilities(items: list[tuple], now: dt.datetime) -> list[Accou
 def record_accountability(*, acting_user, trigger: str, text: str, appeals: Iterable[Appeal], department=None,
                           person=None, measure: str = "", supervision: Supervision | None = None,
                           now: dt.datetime | None = None) -> Accountability:
-    """Record a finding. A supervisor records it decided (with its measure); the supervision pass, acting as
-    the system, puts it on the list as proposed (待认定) for a supervisor to decide."""
+    """A supervisor records a finding, decided with its measure. (The supervision pass puts departments on the
+    list as proposed records instead: ``propose_accountabilities``.)"""
     now = now or timezone.now()
-    if acting_user is not None and not may_record_accountability(acting_user):
+    if not may_record_accountability(acting_user):
         raise NotPermitted("只有督办员可以记录问责")
     appeals = list(appeals)
     errors = {}
@@ -201,28 +193,25 @@ def record_accountability(*, acting_user, trigger: str, text: str, appeals: Iter
         errors["department"] = ["请指定问责单位或问责对象"]
     if trigger not in AccountabilityTrigger.values:
         errors["trigger"] = ["请选择问责情形"]
-    if acting_user is not None and measure not in Measure.values:
+    if measure not in Measure.values:
         errors["measure"] = ["请选择问责方式：约谈、通报批评、责令整改或移交纪检监察"]
-    elif measure and measure not in Measure.values:
-        errors["measure"] = ["问责方式无效"]
     if not (text or "").strip():
         errors["text"] = ["此项为必填项"]
     if not appeals:
         errors["appeals"] = ["请至少关联一件诉求"]
-    elif acting_user is not None:
+    else:
         visible = set(Appeal.objects.visible_to(acting_user).filter(pk__in=[a.pk for a in appeals])
                       .values_list("pk", flat=True))
         if len(visible) != len({a.pk for a in appeals}):
             errors["appeals"] = ["关联的诉求不存在"]
     if errors:
         raise InvalidInput(fields=errors)
-    status = AccountabilityStatus.DECIDED if measure else AccountabilityStatus.PROPOSED
     with transaction.atomic():
         record = Accountability.objects.create(
             number=next_number(ACCOUNTABILITY_SERIES, now), department=department, person=person,
-            trigger=trigger, measure=measure, status=status, text=text.strip(), supervision=supervision,
-            recorded_by=acting_user, recorded_by_name=_name(acting_user), recorded_at=now,
-            decided_by=acting_user if measure else None, decided_at=now if measure else None)
+            trigger=trigger, measure=measure, status=AccountabilityStatus.DECIDED, text=text.strip(),
+            supervision=supervision, recorded_by=acting_user, recorded_by_name=_name(acting_user),
+            recorded_at=now, decided_by=acting_user, decided_at=now)
         record.appeals.set(appeals)
         _record_on_appeals(record, "accountability", acting_user, now)
     return record

@@ -20,3 +20,19 @@ def appeal_rsj(clerk, dispatcher, yi, category, channel, rsj):
     registered = actions.register(acting_user=clerk, enterprise=yi, title="招工难", content="需招聘技术工人50名",
                                   category=category, channel=channel).appeal
     return actions.dispatch(registered, acting_user=dispatcher, lead_department=rsj)
+
+
+def issue(appeal, supervisor, **extra):
+    """A supervisor's 督办单 on the appeal (the order, not the appeal)."""
+    kwargs = {"level": "supervise", "text": "请于两个工作日内办结并书面答复", **extra}
+    return actions.supervise(appeal, acting_user=supervisor, **kwargs)._last_supervision
+
+
+def propose(appeal, department):
+    """A 问责 record the supervision pass put on the list (待认定): the department never answered an order."""
+    from django.utils import timezone
+
+    from lianxi.supervision import services
+
+    return services.propose_accountabilities(
+        [(department, appeal, "unanswered", "督办单逾期未答复", None)], timezone.now())[0]

@@ -13,18 +13,12 @@ from lianxi.appeals.models import AppealEvent
 from lianxi.supervision import services
 from lianxi.supervision.models import Accountability, Supervision
 
+from .conftest import issue, propose
+
 pytestmark = pytest.mark.django_db
 
 ORDERS = "/api/v1/supervisions/"
 RECORDS = "/api/v1/accountabilities/"
-
-
-
-
-
-def issue(appeal, supervisor, **extra) -> Supervision:
-    kwargs = {"level": "supervise", "text": "请于两个工作日内办结并书面答复", **extra}
-    return actions.supervise(appeal, acting_user=supervisor, **kwargs)._last_supervision
 
 
 @pytest.fixture
@@ -327,8 +321,7 @@ def test_the_period_is_in_local_dates_inclusive(api, supervisor, appeal, gxj):
 @pytest.fixture
 def proposed(appeal, gxj):
     """Put on the list by the supervision pass (the system): 待认定."""
-    return services.record_accountability(acting_user=None, department=gxj, trigger="unanswered",
-                                          text="督办单逾期未答复", appeals=[appeal])
+    return propose(appeal, gxj)
 
 
 def test_supervisor_decides_a_proposed_record(api, supervisor, proposed, appeal):

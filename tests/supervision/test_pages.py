@@ -11,21 +11,13 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from lianxi.appeals import actions
 from lianxi.appeals.models import AppealEvent
 from lianxi.supervision import services
 from lianxi.supervision.models import Accountability
 
+from .conftest import issue, propose
+
 pytestmark = pytest.mark.django_db
-
-
-
-
-
-
-def issue(appeal, supervisor, **extra):
-    kwargs = {"level": "supervise", "text": "请于两个工作日内办结并书面答复", **extra}
-    return actions.supervise(appeal, acting_user=supervisor, **kwargs)._last_supervision
 
 
 @pytest.fixture
@@ -212,8 +204,7 @@ def test_the_list_filters_by_period_and_exports_it(as_user, supervisor, records)
 
 
 def test_the_supervisor_decides_a_proposed_record(as_user, supervisor, appeal, gxj):
-    proposed = services.record_accountability(acting_user=None, department=gxj, trigger="unanswered",
-                                              text="督办单逾期未答复", appeals=[appeal])
+    proposed = propose(appeal, gxj)
     client = as_user(supervisor)
     assert 'id="decide"' in page(client, f"/accountabilities/{proposed.pk}/")
     missing = client.post(f"/accountabilities/{proposed.pk}/decide/", {"dismiss": "on"})
@@ -229,8 +220,7 @@ def test_the_supervisor_decides_a_proposed_record(as_user, supervisor, appeal, g
 
 
 def test_a_head_may_not_decide(as_user, head_gxj, appeal, gxj):
-    proposed = services.record_accountability(acting_user=None, department=gxj, trigger="unanswered",
-                                              text="督办单逾期未答复", appeals=[appeal])
+    proposed = propose(appeal, gxj)
     response = as_user(head_gxj).post(f"/accountabilities/{proposed.pk}/decide/", {"measure": "talk"})
     assert response.status_code == 403
     proposed.refresh_from_db()
