@@ -13,22 +13,29 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+# Apache ECharts (the dashboards) comes from the npm registry, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 与 npm（安装图表库 ECharts）"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+venv: $(VENV)/.installed node_modules/.installed
 
 # The demo runs on its own SQLite file; LIANXI_DEMO=1 is the only way load_demo agrees to write demo data.
 demo: venv
 	mkdir -p var
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --noinput
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py load_demo
-	@# Background work without another server: the 督办 loop and the outbox loop run beside runserver and are
-	@# stopped (SIGTERM) when it exits, Ctrl-C included. One shell, so the trap sees all three.
+	@# Background work without another server: the 督办 loop, the outbox loop and the numbers' refresh run beside
+	@# runserver and are stopped (SIGTERM) when it exits, Ctrl-C included. One shell, so the trap sees them all.
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py supervise & supervise=$$!; \
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py deliver_outbox & outbox=$$!; \
-	trap 'kill $$supervise $$outbox 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py refresh_stats & stats=$$!; \
+	trap 'kill $$supervise $$outbox $$stats 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -17,6 +17,7 @@ What it makes (deterministic for a given --seed):
     suspend): about 5.6 per appeal, written server-side by INSERT … SELECT from the appeals (--events none
     skips them);
   * the time limits (Deadline rows) running on the open appeals, opened as the upgrade migration does;
+  * the facts the numbers are counted from (lianxi.stats.AppealFact), rebuilt as `refresh_stats --all` does;
   * bench users: bench_dispatcher, bench_supervisor, bench_clerk, bench_handler (the department that leads
     the most appeals), bench_handler_small (a town), bench_enterprise (the enterprise with the most appeals),
     bench_enterprise_typical (a median one); all with password "bench-pass-123".
@@ -373,11 +374,12 @@ CROSS JOIN LATERAL (VALUES
    jsonb_build_object('lead_department', a.lead_department_id, 'lead_department_name', d.name,
                       'due_at', a.due_at, 'instructions', a.instructions)),
   (5, 'accept', NULL::bigint, '承办人', 'handler', coalesce(d.name, ''), 'dispatched', 'handling', a.accepted_at,
-   '{}'::jsonb),
+   jsonb_build_object('on_time', a.accepted_at <= a.accept_due_at)),
   (6, 'suspend', %(supervisor)s, '督办员', 'supervisor', '', 'handling', 'suspended',
    CASE WHEN a.state = 'suspended' THEN a.updated_at END, jsonb_build_object('reason', a.suspend_reason)),
   (7, 'reply', NULL::bigint, '承办人', 'handler', coalesce(d.name, ''), 'handling', 'replied', a.replied_at,
-   jsonb_build_object('outcome', a.outcome, 'result', a.result, 'reply', a.reply)),
+   jsonb_build_object('outcome', a.outcome, 'result', a.result, 'reply', a.reply,
+                      'on_time', a.replied_at <= a.due_at)),
   (8, 'follow-up', a.created_by_id, '受理员', 'clerk', '', 'replied', 'followed_up', a.followed_up_at,
    jsonb_build_object('rating', a.rating, 'solved', a.solved, 'comment', '')),
   (9, 'close', %(supervisor)s, '督办员', 'supervisor', '', 'followed_up', 'closed', a.closed_at, '{}'::jsonb)
@@ -539,6 +541,11 @@ def main() -> None:
         for definition in index_definitions:
             c.execute(definition)
     step(f"{len(index_definitions)} indexes rebuilt")
+
+    # The facts the numbers count (lianxi.stats), as `refresh_stats --all` computes them after an upgrade.
+    from lianxi.stats.facts import rebuild
+
+    step(f"stats facts: {rebuild()} appeals")
 
     scoped = make_scoped_users(users)
     with connection.cursor() as c:

@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "lianxi.meetings",
     "lianxi.deputies",
     "lianxi.supervision",
+    "lianxi.economy",
     "lianxi.web",
+    "lianxi.stats",
     "lianxi.demo",
 ]
 
@@ -114,6 +116,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Front-end packages from the npm registry (package.json, pinned by package-lock.json; `make venv` runs `npm ci`):
+# served by staticfiles like any app's static files, never from a CDN.
+STATICFILES_DIRS = [("echarts", BASE_DIR / "node_modules" / "echarts" / "dist")]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
@@ -171,6 +176,10 @@ LIANXI = {
     "SUPERVISION_ANSWER_WORKDAYS": env_int("LIANXI_SUPERVISION_ANSWER_WORKDAYS", 2),
     # The office that signs supervision orders (督办单).
     "ISSUING_OFFICE": os.environ.get("LIANXI_ISSUING_OFFICE", "清镇市营商环境联席办公室"),
+    # 综合得分: weights of the rates that rank departments (Beijing's 接诉即办 has used 0.1 / 0.5 / 0.4), and the
+    # appeals a department must have received in the period before it is ranked.
+    "RANKING_WEIGHTS": {"response_rate": 0.1, "solved_rate": 0.5, "satisfaction_rate": 0.4},
+    "RANKING_MIN_RECEIVED": env_int("LIANXI_RANKING_MIN_RECEIVED", 5),
 }
 
 # Notifications (lianxi.notifications): the in-app inbox always; e-mail, SMS and the 企业微信/钉钉 group robot
@@ -213,6 +222,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "lianxi.notifications.tasks.deliver_outbox", "schedule": 10.0},
     "supervise": {"task": "lianxi.supervision.tasks.supervise", "schedule": 60.0},
+    "refresh-stats": {"task": "lianxi.stats.tasks.refresh_stats", "schedule": 60.0},
 }
 
 LOGGING = {

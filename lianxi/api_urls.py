@@ -10,6 +10,7 @@ from lianxi.deputies.api import OpinionViewSet
 from lianxi.meetings.api import (MeetingTypeViewSet, MeetingViewSet, PairingViewSet, ReceptionSessionViewSet,
                                  VisitViewSet)
 from lianxi.notifications.api import NotificationViewSet
+from lianxi.stats.api import StatsViewSet
 from lianxi.supervision.api import AccountabilityViewSet, SupervisionViewSet
 
 router = DefaultRouter()
@@ -28,6 +29,7 @@ router.register("opinions", OpinionViewSet, basename="opinion")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("accountabilities", AccountabilityViewSet, basename="accountability")
+router.register("stats", StatsViewSet, basename="stats")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -7,6 +7,8 @@ where a test builds its own.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -18,6 +20,11 @@ from lianxi.directory.models import Category, Channel, Department, Enterprise
 # Valid USCCs (check digit verified by python-stdnum).
 USCC_JIA = "91520181MA6DL8XX4A"
 USCC_YI = "91520181MA6DKQ1F72"
+
+# The system Chromium the ``browser`` fixture drives.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture(autouse=True)
@@ -178,3 +185,25 @@ def api():
 def now():
     """A fixed ordinary working moment: Wednesday 2026-03-11 10:00 Asia/Shanghai."""
     return timezone.make_aware(dt.datetime(2026, 3, 11, 10, 0))
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """The system Chromium, headless, driven by Playwright, for the tests marked ``browser`` (with a live_server and
+    ``django_db(transaction=True)``). A missing Chromium skips the test, but fails it under CI.
+
+    Ask for it last: database work done after Playwright starts happens in its greenlet's context, on a second
+    connection that would be left open and block the test database's teardown on PostgreSQL."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are ordinary sync code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

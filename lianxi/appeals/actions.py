@@ -39,9 +39,12 @@ def _record(appeal: Appeal, action: str, acting_user, from_state: str, now: dt.d
     """Write the event, and in the same transaction the messages it causes (the outbox sends them later)."""
     from lianxi.notifications.hooks import on_appeal_event
 
+    from lianxi.stats.facts import mark_stale
+
     event = AppealEvent.objects.create(appeal=appeal, action=action, from_state=from_state, to_state=appeal.state,
                                        at=now, data=data, **_snapshot(acting_user))
     on_appeal_event(event)
+    mark_stale([appeal.pk])  # the numbers (lianxi.stats) recompute this appeal's facts in the background
     return event
 
 
@@ -312,6 +315,7 @@ def return_appeal(appeal, *, acting_user, reason: str, now: dt.datetime | None =
     def apply(a: Appeal, now):
         _require({"reason": reason})
         department = a.lead_department
+        on_time = a.accept_due_at is None or now <= a.accept_due_at  # a return within the 签收 limit is timely
         a.return_count += 1
         a.lead_department = None
         a.co_departments.clear()
@@ -319,7 +323,7 @@ def return_appeal(appeal, *, acting_user, reason: str, now: dt.datetime | None =
         deadlines.finish(a, now, Limit.ACCEPT, done=True)  # a return within the limit is a timely response
         deadlines.finish(a, now)
         return {"reason": reason.strip(), "department": department.pk, "department_name": department.name,
-                "return_count": a.return_count, "arbitration": a.awaiting_arbitration}
+                "return_count": a.return_count, "arbitration": a.awaiting_arbitration, "on_time": on_time}
 
     return _perform("return", appeal, acting_user, now, apply)
 

@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from lianxi.accounts.access import department_rule
 from lianxi.core.workdays import due_after
-from lianxi.directory.models import Category, Channel, Department, Enterprise
+from lianxi.directory.models import Category, Channel, Department, Enterprise, Ownership, Size
 from lianxi.meetings.models import Meeting
+from lianxi.stats.measures import COUNT_LABELS, fact_condition
+from lianxi.stats.models import AppealFact
 
 from .models import Appeal, Deadline
 from .workflow import State
@@ -86,6 +88,16 @@ class AppealFilter(django_filters.FilterSet):
     deadline = django_filters.ChoiceFilter(choices=[("warning", "临期（黄灯）"), ("overdue", "已超期（红灯）"),
                                                     ("due_soon", "两个工作日内到期")],
                                            method="filter_deadline", label="时限")
+    # The numbers' click-through (lianxi.stats): the lead department only, the enterprise's cuts, and the measure
+    # a card or a chart counted (the same condition on the same facts, so the list holds exactly that number).
+    lead_department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label="主办单位")
+    town = django_filters.ModelChoiceFilter(queryset=Department.objects.filter(kind__in=["town", "park"]),
+                                            field_name="enterprise__town", label="乡镇/园区")
+    size = django_filters.ChoiceFilter(choices=Size.choices, field_name="enterprise__size", label="企业规模")
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, field_name="enterprise__ownership",
+                                            label="经济类型")
+    measure = django_filters.ChoiceFilter(choices=list(COUNT_LABELS.items()), method="filter_measure",
+                                          label="统计口径")
     created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="登记自")
     created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="登记至")
 
@@ -109,6 +121,10 @@ class AppealFilter(django_filters.FilterSet):
     def filter_department(self, queryset, name, value):
         """Appeals the department leads or co-handles."""
         return queryset.filter(department_rule(Appeal, value.pk))
+
+    def filter_measure(self, queryset, name, value):
+        return queryset.filter(pk__in=AppealFact.objects.filter(fact_condition(value, timezone.now()))
+                               .values("appeal_id"))
 
     def filter_deadline(self, queryset, name, value):
         now = timezone.now()

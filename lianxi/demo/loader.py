@@ -44,11 +44,12 @@ from lianxi.directory.models import Category, Channel, Department, Enterprise, T
 from lianxi.directory.validators import validate_phone, validate_uscc
 from lianxi.meetings import services as meeting_services
 from lianxi.meetings.models import Meeting, MeetingType, Pairing, ReceptionSession, Visit
+from lianxi.stats.facts import refresh as refresh_stats
 from lianxi.supervision import services as supervision_services
 from lianxi.supervision.escalation import run_pass
 from lianxi.supervision.models import Accountability, Supervision
 
-from . import data
+from . import data, economy
 
 SEED = 20260311
 APPEALS = 700
@@ -1202,6 +1203,7 @@ class DemoBuilder:
         self.build_departments()
         self.build_categories()
         self.build_enterprises()
+        economy.build_indicators(self.today, self.seed)  # 企业季度经济指标
         self.build_users()
         self.plan_calendar()
         self.plan_pairings()
@@ -1241,6 +1243,7 @@ def load(now: dt.datetime | None = None, seed: int = SEED) -> Summary:
             cursor.execute("PRAGMA synchronous=OFF")
     with transaction.atomic():
         states = builder.build()
+        refresh_stats()  # the numbers count the demo's appeals from the first page on
     return Summary(Department.objects.count(), Enterprise.objects.count(), User.objects.count(), states,
                    builder.failures, meetings=Meeting.objects.count(),
                    receptions_held=ReceptionSession.objects.filter(status=ReceptionSession.Status.HELD).count(),

@@ -182,3 +182,27 @@ def appeal_filter_form(filterset, *, enterprise_view: bool = False):
     shown = ["search", "state"] if enterprise_view else ["search", "state", "deadline", "channel", "category",
                                                           "department", "created_from", "created_to"]
     return [form[name] for name in shown]
+
+
+# Filters the page does not offer as fields but carries when a link set them (the numbers' click-through, a
+# meeting's appeals): shown as chips, kept as hidden inputs when the visible filters change.
+CARRIED_FILTERS = ("lead_department", "town", "size", "ownership", "meeting", "measure")
+
+
+def carried_filters(filterset) -> list[tuple[str, str, str]]:
+    """(name, value, "label：shown value") of each carried filter the request set validly."""
+    form = filterset.form
+    if not form.is_valid():
+        return []
+    carried = []
+    for name in CARRIED_FILTERS:
+        value = form.cleaned_data.get(name)
+        if value in (None, ""):
+            continue
+        field = form.fields[name]
+        if hasattr(value, "pk"):
+            raw, shown = value.pk, str(value)
+        else:
+            raw, shown = value, dict(field.choices).get(value, value)
+        carried.append((name, raw, f"{field.label}：{shown}"))
+    return carried

@@ -9,6 +9,7 @@ from django.urls import reverse
 from lianxi.accounts.access import may_configure, may_edit_enterprises, sees_everything
 from lianxi.accounts.models import DEPARTMENT_ROLES, Role
 from lianxi.appeals.workflow import may_register
+from lianxi.economy.access import may_read_economy
 from lianxi.notifications.services import unread_count
 
 
@@ -29,6 +30,18 @@ def sees_directory(user) -> bool:
 
 
 
+def reads_numbers(user) -> bool:
+    """Whoever lianxi.stats.selectors.department_scope admits (citywide staff, a department's own staff)."""
+    from lianxi.core.errors import NotPermitted
+    from lianxi.stats.selectors import department_scope
+
+    try:
+        department_scope(user)
+    except NotPermitted:
+        return False
+    return True
+
+
 def nav_items(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
@@ -47,6 +60,10 @@ def nav_items(user) -> list[NavItem]:
     from lianxi.meetings.nav import meeting_nav_items
 
     items.extend(meeting_nav_items(user, NavItem))  # 会议, 接待日, 结对子, 代表建议
+    if reads_numbers(user):
+        items.append(NavItem("统计分析", reverse("stats:dashboard")))
+    if may_read_economy(user):
+        items.append(NavItem("经济监测", reverse("economy:monitor")))
     if may_edit_enterprises(user):
         items.append(NavItem("企业导入", reverse("directory:enterprise_import")))
     if may_configure(user):

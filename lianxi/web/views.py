@@ -27,7 +27,7 @@ from lianxi.core.errors import InvalidInput, LianxiError, NotFound, NotPermitted
 from lianxi.directory.filters import EnterpriseFilter, search_enterprises
 from lianxi.directory.models import Enterprise
 
-from .forms import QuickEnterpriseForm, appeal_filter_form, for_page
+from .forms import QuickEnterpriseForm, appeal_filter_form, carried_filters, for_page
 from .nav import is_enterprise_only
 from .timeline import timeline
 
@@ -123,6 +123,7 @@ def appeal_list(request):
         "page": paginate(request, appeals, paginator_class=CappedPaginator), "filter": filterset,
         "enterprise": enterprise,
         "fields": appeal_filter_form(filterset, enterprise_view=enterprise_view),
+        "carried": carried_filters(filterset),
         "filtered": any(v for k, v in request.GET.items() if k != "page"), "enterprise_view": enterprise_view,
         "may_register": may_register(request.user),
     })

@@ -3,36 +3,13 @@ logging in and acting through the pages: register → dispatch → accept → re
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from lianxi.directory.models import Category, Channel
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 PASSWORD = "pass-word-123"  # tests/conftest.py make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are ordinary sync code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -48,8 +25,7 @@ def loop_data(gxj):
 
 def test_one_appeal_through_the_whole_loop(live_server, loop_data, clerk, dispatcher, handler_gxj, supervisor, jia,
                                            browser):
-    # ``browser`` comes last: database work done after Playwright starts happens in its greenlet's context, on a
-    # second connection that would be left open and block the test database's teardown on PostgreSQL.
+    # ``browser`` comes last (see its fixture in tests/conftest.py): no database work once Playwright runs.
     from playwright.sync_api import expect
 
     page = browser.new_page()
