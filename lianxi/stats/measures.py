@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
 
+
 # The counts: name -> (label, condition on AppealFact). All within the received population.
 def _counts(now: dt.datetime) -> dict[str, Q]:
     overdue_now = Q(open_due_at__lt=now)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,8 +18,8 @@ from django.urls import reverse
 
 from lianxi.accounts.access import sees_everything
 from lianxi.accounts.models import DEPARTMENT_ROLES
-from lianxi.core.errors import InvalidInput, NotPermitted
 from lianxi.core.api import form_errors
+from lianxi.core.errors import InvalidInput, NotPermitted
 from lianxi.directory.models import Category, Channel, Department, Ownership, Size
 
 from . import measures

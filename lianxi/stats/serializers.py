@@ -19,7 +19,8 @@ def _measure_fields() -> dict:
 
 def _period() -> dict:
     """``from`` and ``to`` (inclusive registration dates): keywords in Python, so declared through type()."""
-    return {"from": serializers.DateField(help_text="起始日期（含）"), "to": serializers.DateField(help_text="截止日期（含）")}
+    return {"from": serializers.DateField(help_text="起始日期（含）"),
+            "to": serializers.DateField(help_text="截止日期（含）")}
 
 
 MeasuresSerializer = type("MeasuresSerializer", (serializers.Serializer,), _measure_fields())
@@ -32,7 +33,8 @@ class SummarySerializer(MeasuresSerializer, PeriodSerializer):
 
 
 class GroupSerializer(MeasuresSerializer):
-    key = serializers.JSONField(help_text="分组键：单位/渠道/类别/乡镇 id（整数，未交办或未填写为 null），规模/经济类型代码，或月份 YYYY-MM")
+    key = serializers.JSONField(
+        help_text="分组键：单位/渠道/类别/乡镇 id（整数，未交办或未填写为 null），规模/经济类型代码，或月份 YYYY-MM")
     name = serializers.CharField()
 
 

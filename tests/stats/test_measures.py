@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from lianxi.appeals import actions
 from lianxi.stats import selectors
-from lianxi.stats.models import AppealFact, StaleAppeal
 from lianxi.stats.facts import rebuild, refresh
+from lianxi.stats.models import AppealFact, StaleAppeal
 
 from .conftest import MARCH, NOW, at
 
