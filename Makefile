@@ -26,12 +26,13 @@ demo: venv
 	mkdir -p var
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --noinput
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py load_demo
-	@# Background work without another server: the 督办 loop, the outbox loop and the numbers' refresh run beside
-	@# runserver and are stopped (SIGTERM) when it exits, Ctrl-C included. One shell, so the trap sees them all.
+	@# Background work without another server: the 督办 loop, the outbox loop and the minute's background steps
+	@# (manage.py background) run beside runserver and are stopped (SIGTERM) when it exits, Ctrl-C included. One
+	@# shell, so the trap sees them all.
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py supervise & supervise=$$!; \
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py deliver_outbox & outbox=$$!; \
-	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py refresh_stats & stats=$$!; \
-	trap 'kill $$supervise $$outbox $$stats 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py background & background=$$!; \
+	trap 'kill $$supervise $$outbox $$background 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	LIANXI_DEMO=1 DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv

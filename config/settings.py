@@ -49,9 +49,12 @@ INSTALLED_APPS = [
     "lianxi.meetings",
     "lianxi.deputies",
     "lianxi.supervision",
+    "lianxi.problems",
     "lianxi.economy",
     "lianxi.web",
     "lianxi.stats",
+    "lianxi.routing",
+    "lianxi.similar",
     "lianxi.demo",
 ]
 
@@ -161,6 +164,7 @@ SPECTACULAR_SETTINGS = {
         "AccountabilityStatusEnum": "lianxi.supervision.models.AccountabilityStatus",
         "OpinionKindEnum": "lianxi.deputies.models.Opinion.Kind",
         "ReceptionSessionStatusEnum": "lianxi.meetings.models.ReceptionSession.Status",
+        "CommonProblemStateEnum": "lianxi.problems.models.Stage",
     },
 }
 
@@ -180,6 +184,13 @@ LIANXI = {
     # appeals a department must have received in the period before it is ranked.
     "RANKING_WEIGHTS": {"response_rate": 0.1, "solved_rate": 0.5, "satisfaction_rate": 0.4},
     "RANKING_MIN_RECEIVED": env_int("LIANXI_RANKING_MIN_RECEIVED", 5),
+}
+
+# 智能派单 (lianxi.routing): department suggestions learned from the history, blended with the remits. The other
+# knobs, their defaults and what each does: lianxi/routing/conf.py.
+LIANXI_ROUTING = {
+    "RETRAIN_EVERY": env_int("LIANXI_ROUTING_RETRAIN_EVERY", 500),  # new dispatches before a background retrain
+    "MIN_SCORE": float(os.environ.get("LIANXI_ROUTING_MIN_SCORE", 0.2)),  # below it: "no suggestion"
 }
 
 # Notifications (lianxi.notifications): the in-app inbox always; e-mail, SMS and the 企业微信/钉钉 group robot
@@ -219,10 +230,20 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True  # the steps report through the database; a caller that wants a result asks for it
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The minute's background steps that `manage.py background` runs in one loop (each returns quickly when nothing
+# is due); Celery beat runs the same steps as tasks below.
+LIANXI_BACKGROUND_STEPS = [
+    "lianxi.stats.facts.refresh",  # the numbers' facts of the appeals actions marked stale
+    "lianxi.similar.index.index_pending",  # new and edited appeals into the similar-appeal index
+    "lianxi.routing.training.maybe_retrain",  # retrain the department suggester after enough new dispatches
+]
+
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "lianxi.notifications.tasks.deliver_outbox", "schedule": 10.0},
     "supervise": {"task": "lianxi.supervision.tasks.supervise", "schedule": 60.0},
     "refresh-stats": {"task": "lianxi.stats.tasks.refresh_stats", "schedule": 60.0},
+    "routing-retrain": {"task": "lianxi.routing.tasks.maybe_retrain", "schedule": 300.0},
+    "similar-index": {"task": "lianxi.similar.tasks.index_similar", "schedule": 60.0},
 }
 
 LOGGING = {

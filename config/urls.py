@@ -14,8 +14,10 @@ urlpatterns = [
     path("", include("lianxi.supervision.urls")),  # 督办单 and 问责 pages
     path("", include("lianxi.meetings.urls")),  # 会议, 接待日, 结对子
     path("", include("lianxi.deputies.urls")),  # 代表建议
+    path("", include("lianxi.problems.urls")),  # 共性问题
     path("", include("lianxi.economy.urls")),  # 民营经济运行监测, indicator import
     path("", include("lianxi.stats.download_urls")),
     path("", include("lianxi.stats.urls")),
+    path("", include("lianxi.similar.urls")),  # 查重 and 热点话题
     path("", include("lianxi.web.urls")),
 ]

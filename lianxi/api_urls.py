@@ -10,6 +10,8 @@ from lianxi.deputies.api import OpinionViewSet
 from lianxi.meetings.api import (MeetingTypeViewSet, MeetingViewSet, PairingViewSet, ReceptionSessionViewSet,
                                  VisitViewSet)
 from lianxi.notifications.api import NotificationViewSet
+from lianxi.problems.api import CommonProblemViewSet
+from lianxi.routing.api import RoutingViewSet
 from lianxi.stats.api import StatsViewSet
 from lianxi.supervision.api import AccountabilityViewSet, SupervisionViewSet
 
@@ -29,7 +31,9 @@ router.register("opinions", OpinionViewSet, basename="opinion")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("accountabilities", AccountabilityViewSet, basename="accountability")
+router.register("common-problems", CommonProblemViewSet, basename="common-problem")
 router.register("stats", StatsViewSet, basename="stats")
+router.register("routing", RoutingViewSet, basename="routing")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

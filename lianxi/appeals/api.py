@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lianxi.core.errors import InvalidInput
+from lianxi.similar import api as similar_api
 from lianxi.supervision.selectors import trail_data
 from lianxi.supervision.serializers import TrailItemSerializer
 
@@ -82,6 +83,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         known_relations(appeal, co_departments=[], attachments=registration.attachments)
         setattr(appeal, RUNNING_ATTR, [])  # no limit runs before dispatch
         response = self._answer(appeal, status.HTTP_201_CREATED, reload=False)
+        response.data["similar"] = similar_api.for_appeal(request.user, appeal)  # 查重: duplicates, common problems
         if key and registration.created:
             IdempotencyKey.objects.filter(user=request.user, key=key).update(response=response.data)
         return response
@@ -111,6 +113,21 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         (those the user may see), oldest first."""
         appeal = self.get_object()
         return Response(trail_data(appeal, request.user))
+
+    @extend_schema(responses=similar_api.SimilarAppealSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def similar(self, request, pk=None):
+        """相似诉求: the same enterprise's duplicates (merge candidates) and other enterprises' common problems,
+        best first, among the appeals the user may see (lianxi.similar)."""
+        return Response(similar_api.for_appeal(request.user, self.get_object()))
+
+    @extend_schema(request=similar_api.SimilarCheckSerializer,
+                   responses=similar_api.SimilarAppealSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="similar", url_name="similar-check", filter_backends=[],
+            pagination_class=None)
+    def similar_check(self, request):
+        """登记前查重: the appeals similar to a typed title and content, for the enterprise raising it."""
+        return Response(similar_api.for_text(request.user, request.data))
 
     @extend_schema(responses=AppealEventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -10,6 +10,8 @@ from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lianxi.routing.serializers import SuggestionSerializer
+
 from . import deadlines, workflow
 from .forms import AppealRefField, MultipleFileField
 from .models import Appeal, AppealEvent, Attachment
@@ -134,23 +136,39 @@ class AppealSerializer(AppealListSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     available_actions = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField(help_text="当前计时的全部时限（签收、办结、回访、差评整改）")
+    suggested_departments = serializers.SerializerMethodField(
+        help_text="智能派单建议（同 POST /api/v1/routing/suggest/；已退回本诉求的部门降权）；"
+                  "仅派单员、督办员可见，其他用户为 null")
 
     class Meta(AppealListSerializer.Meta):
         fields = AppealListSerializer.Meta.fields + [
             "created_by", "instructions", "dispatched_at", "accept_due_at", "accepted_at", "return_count",
             "extension_due_at", "extension_reason", "replied_at", "outcome", "result", "reply", "followed_up_at",
             "rating", "solved", "reopen_count", "closed_at", "suspend_reason", "review_date", "reject_reason",
-            "merged_into", "arbitrated_at", "updated_at", "deadlines", "attachments", "available_actions"]
+            "merged_into", "arbitrated_at", "updated_at", "deadlines", "attachments", "available_actions",
+            "suggested_departments"]
         read_only_fields = fields
 
     def extra(self, appeal) -> dict:
         return {**super().extra(appeal), "available_actions": self.get_available_actions(appeal),
                 "deadlines": self.get_deadlines(appeal),
-                "attachments": AttachmentSerializer(appeal.attachments.all(), many=True, context=self.context).data}
+                "attachments": AttachmentSerializer(appeal.attachments.all(), many=True, context=self.context).data,
+                "suggested_departments": self.get_suggested_departments(appeal)}
 
     @extend_schema_field(DeadlineStatusSerializer(many=True))
     def get_deadlines(self, appeal) -> list[dict]:
         return [_deadline(s) for s in self._statuses(appeal)]
+
+    @extend_schema_field(SuggestionSerializer(many=True, allow_null=True))
+    def get_suggested_departments(self, appeal) -> list[dict] | None:
+        """One suggestion call for the appeal shown; only for those who choose lead departments."""
+        from lianxi.routing.access import sees_appeal_suggestions
+        from lianxi.routing.suggest import suggest_for_appeal
+
+        request = self.context.get("request")
+        if request is None or not sees_appeal_suggestions(request.user):
+            return None
+        return [s.as_dict() for s in suggest_for_appeal(appeal)]
 
     def get_available_actions(self, appeal) -> list[dict]:
         request = self.context.get("request")

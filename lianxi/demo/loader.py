@@ -44,6 +44,8 @@ from lianxi.directory.models import Category, Channel, Department, Enterprise, T
 from lianxi.directory.validators import validate_phone, validate_uscc
 from lianxi.meetings import services as meeting_services
 from lianxi.meetings.models import Meeting, MeetingType, Pairing, ReceptionSession, Visit
+from lianxi.routing.training import train_from_history
+from lianxi.similar.index import index_pending
 from lianxi.stats.facts import refresh as refresh_stats
 from lianxi.supervision import services as supervision_services
 from lianxi.supervision.escalation import run_pass
@@ -1244,6 +1246,8 @@ def load(now: dt.datetime | None = None, seed: int = SEED) -> Summary:
     with transaction.atomic():
         states = builder.build()
         refresh_stats()  # the numbers count the demo's appeals from the first page on
+        index_pending()  # 查重 and 热点话题 find them
+    train_from_history()  # 智能派单 learns from the demo's dispatches
     return Summary(Department.objects.count(), Enterprise.objects.count(), User.objects.count(), states,
                    builder.failures, meetings=Meeting.objects.count(),
                    receptions_held=ReceptionSession.objects.filter(status=ReceptionSession.Status.HELD).count(),

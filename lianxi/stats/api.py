@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lianxi.core.errors import InvalidInput
+from lianxi.similar.api import HotspotsSerializer, hotspots_data
 
 from . import selectors
 from .facts import as_of
@@ -84,3 +85,11 @@ class StatsViewSet(viewsets.ViewSet):
         q = selectors.question(request.user, request.query_params)
         data = {"by": by, **_period(q), "results": selectors.growth(q, by, timezone.now(), limit=10)}
         return Response(GrowthSerializer(data).data)
+
+    @extend_schema(parameters=[*QUESTION_PARAMETERS,
+                               OpenApiParameter("limit", OpenApiTypes.INT, description="话题数，1–50，默认20")],
+                   responses=HotspotsSerializer)
+    @action(detail=False)
+    def hotspots(self, request):
+        """热点话题：本期登记的相似诉求聚类（lianxi.similar.clusters），按比上一等长周期的增长排序。"""
+        return Response(hotspots_data(request, selectors.question(request.user, request.query_params)))

@@ -60,8 +60,13 @@ def nav_items(user) -> list[NavItem]:
     from lianxi.meetings.nav import meeting_nav_items
 
     items.extend(meeting_nav_items(user, NavItem))  # 会议, 接待日, 结对子, 代表建议
+    from lianxi.problems.selectors import leads_or_co_handles_any
+
+    if user.has_role(Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER) or leads_or_co_handles_any(user):
+        items.append(NavItem("共性问题", reverse("problems:list")))
     if reads_numbers(user):
         items.append(NavItem("统计分析", reverse("stats:dashboard")))
+        items.append(NavItem("热点话题", reverse("similar:hotspots")))
     if may_read_economy(user):
         items.append(NavItem("经济监测", reverse("economy:monitor")))
     if may_edit_enterprises(user):
