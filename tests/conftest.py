@@ -44,13 +44,29 @@ def _concurrent_database() -> bool:
 
 
 def concurrency_marks(**django_db) -> list:
-    """``pytestmark`` of a module whose tests race two connections (threads) against one database."""
+    """``pytestmark`` of a module whose tests race two connections (threads) against one database.
+
+    Such tests run in real transactions, and the database is flushed after each, data migrations' rows included:
+    ``directory_defaults`` puts the default channels and categories back. (Not ``serialized_rollback``: after
+    another transactional test's flush has recreated the content types under new ids, restoring the serialized
+    ones collides with them, so the outcome would depend on the order the tests run in.)"""
     return [
         pytest.mark.postgres,
         pytest.mark.skipif(not _concurrent_database(),
                            reason="needs PostgreSQL (or a file SQLite test database): concurrent connections"),
         pytest.mark.django_db(transaction=True, **django_db),
+        pytest.mark.usefixtures("directory_defaults"),
     ]
+
+
+@pytest.fixture
+def directory_defaults(transactional_db):
+    """The default channels and categories, as migration directory.0002 installs them."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("lianxi.directory.migrations.0002_default_channels_categories").install(apps, None)
 
 
 def make_user(username: str, *roles: str, department=None, enterprise=None, name: str = "") -> User:

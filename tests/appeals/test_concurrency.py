@@ -25,7 +25,7 @@ from lianxi.core.errors import NotFound, StateConflict
 from tests.conftest import concurrency_marks, make_user
 
 
-pytestmark = concurrency_marks(serialized_rollback=True)
+pytestmark = concurrency_marks()
 
 PAUSE = 0.3  # seconds an action holds its transaction open after reading
 

@@ -16,7 +16,7 @@ from lianxi.problems.models import ProblemMember
 from tests.appeals.test_concurrency import race
 from tests.conftest import concurrency_marks, make_user
 
-pytestmark = concurrency_marks(serialized_rollback=True)
+pytestmark = concurrency_marks()
 
 PAUSE = 0.3
 
