@@ -1,4 +1,4 @@
-"""Keeping the similar-appeal index up to date as a Celery task (schedule it every minute beside refresh_stats)."""
+"""Keeping the similar-appeal index up to date as a Celery task (Celery beat runs it every minute)."""
 
 from __future__ import annotations
 

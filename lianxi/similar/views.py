@@ -57,17 +57,13 @@ def appeal_similar(request, pk):
                   {"appeal": appeal, **_listing(similar_to_appeal(request.user, appeal))})
 
 
-def _department_name(request, q) -> str | None:
-    return request.user.department.name if q is not None and q.forced_department is not None else None
-
-
 @lianxi_pages
 def hotspots(request):
     q, forced, error = _question(request)
     form, fields, carried = filter_form(request, q, forced)
     context = {"form": form, "fields": fields, "carried": carried, "error": error, "q": q,
                "presets": presets(request, q, timezone.localdate()), "filtered": any(request.GET.values()),
-               "department_name": _department_name(request, q), "min_size": similar_setting("CLUSTER_MIN_SIZE")}
+               "department_name": q.forced_name if q is not None else "", "min_size": similar_setting("CLUSTER_MIN_SIZE")}
     if q is not None:
         count = similar_setting("HOTSPOT_APPEALS")
         topics = [topic_data(request.user, q, t, count) for t in clusters.hotspots(q)]

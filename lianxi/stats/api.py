@@ -52,10 +52,7 @@ class StatsViewSet(viewsets.ViewSet):
     def summary(self, request):
         q = selectors.question(request.user, request.query_params)
         numbers = selectors.summary(q, timezone.now())
-        department = None
-        if q.forced_department is not None:
-            department = request.user.department.name
-        data = {**_period(q), **numbers, "sentence": sentence(q, numbers, department), "as_of": as_of()}
+        data = {**_period(q), **numbers, "sentence": sentence(q, numbers), "as_of": as_of()}
         return Response(SummarySerializer(data).data)
 
     @extend_schema(parameters=[*QUESTION_PARAMETERS,

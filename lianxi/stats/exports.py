@@ -22,7 +22,7 @@ from lianxi.appeals.workflow import State
 from lianxi.core.documents import a4_landscape, saved, xml_text
 from lianxi.core.errors import InvalidInput
 from lianxi.core.workdays import local_date, workdays_between
-from lianxi.directory.models import Department, Ownership, Size
+from lianxi.directory.models import Ownership, Size
 
 from . import selectors
 from .facts import as_of
@@ -53,18 +53,11 @@ def scope_phrase(q: selectors.Question) -> str:
     department)."""
     parts = []
     if q.forced_department is not None:
-        parts.append(f"主办单位：{department_name(q)}")
+        parts.append(f"主办单位：{q.forced_name}")
     for name in CUT_LOOKUPS:  # in the form's order
         if name in q.cuts:
             parts.append(f"{StatsForm.base_fields[name].label}：{_cut_value(name, q.cuts[name])}")
     return "；".join(parts) or "全市"
-
-
-def department_name(q: selectors.Question) -> str | None:
-    """The department a department's staff are confined to (the sentence names it)."""
-    if q.forced_department is None:
-        return None
-    return Department.objects.filter(pk=q.forced_department).values_list("name", flat=True).first()
 
 
 def local_text(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -16,7 +16,7 @@ import calendar
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 from docx import Document
@@ -32,7 +32,7 @@ from lianxi.core.errors import InvalidInput
 from lianxi.supervision.documents import chinese_date, issuing_office
 
 from . import charts, selectors
-from .exports import AVG_REPLY_LABEL, department_name, local_text, overdue, ranking_note, rate_definition, scope_phrase
+from .exports import AVG_REPLY_LABEL, local_text, overdue, ranking_note, rate_definition, scope_phrase
 from .facts import as_of
 from .measures import AVG_REPLY, COUNT_LABELS, COUNT_NAMES, RATES
 from .selectors import Question
@@ -127,7 +127,7 @@ def trend_question(q: Question) -> Question:
     months_back = min(months_back, TREND_MAX_MONTHS)
     index = end_month.year * 12 + end_month.month - 1 - (months_back - 1)
     start = dt.date(index // 12, index % 12 + 1, 1)
-    return Question(start, q.end, q.cuts, q.forced_department)
+    return replace(q, start=start)
 
 
 # ---- the content -----------------------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def contents(q: Question, now: dt.datetime) -> Contents:
     overdue_rows, overdue_total = overdue(q, now, OVERDUE_LIMIT)
     return Contents(
         title=title_of(q), scope=scope_phrase(q), numbers=numbers,
-        sentence=sentence(q, numbers, department_name(q)),
+        sentence=sentence(q, numbers),
         trend=selectors.breakdown(trend_q, "month", now), trend_start=trend_q.start,
         channels=selectors.breakdown(q, "channel", now), categories=selectors.breakdown(q, "category", now),
         ranking=selectors.ranking(q, now), overdue=overdue_rows, overdue_total=overdue_total,

@@ -8,7 +8,7 @@ to it, and asking for another department is refused (403); enterprises and deput
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -61,6 +61,7 @@ class Question:
     end: dt.date
     cuts: dict = field(default_factory=dict)  # parameter -> object or code
     forced_department: int | None = None
+    forced_name: str = ""  # that department's name (a department's own staff are confined to it)
 
     @property
     def days(self) -> int:
@@ -72,9 +73,17 @@ class Question:
         months = _whole_months(self.start, self.end)
         if months:
             start = _add_months(self.start, -months)
-            return Question(start, self.start - dt.timedelta(days=1), self.cuts, self.forced_department)
+            return replace(self, start=start, end=self.start - dt.timedelta(days=1))
         end = self.start - dt.timedelta(days=1)
-        return Question(end - dt.timedelta(days=self.days - 1), end, self.cuts, self.forced_department)
+        return replace(self, start=end - dt.timedelta(days=self.days - 1), end=end)
+
+    @property
+    def department_name(self) -> str | None:
+        """The lead department the numbers are cut to: forced for a department's staff, or chosen."""
+        if self.forced_department is not None:
+            return self.forced_name
+        chosen = self.cuts.get("department")
+        return chosen.name if chosen else None
 
     def facts(self) -> QuerySet:
         qs = AppealFact.objects.filter(registered_on__gte=self.start, registered_on__lte=self.end)
@@ -115,7 +124,7 @@ def question(user, data) -> Question:
         asked = q.cuts.pop("department", None)
         if asked is not None and asked.pk != forced:
             raise NotPermitted("只能查看本单位的统计数据")
-        q.forced_department = forced
+        q.forced_department, q.forced_name = forced, user.department.name
     return q
 
 

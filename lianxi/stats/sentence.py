@@ -55,7 +55,7 @@ def _enterprises(cuts: dict) -> str:
     return f"向{words}企业" if words else ""
 
 
-def sentence(q: Question, numbers: dict, department_name: str | None = None) -> str:
+def sentence(q: Question, numbers: dict) -> str:
     cuts = q.cuts
     source = ""
     if "meeting" in cuts:
@@ -63,7 +63,7 @@ def sentence(q: Question, numbers: dict, department_name: str | None = None) -> 
     elif "channel" in cuts:
         source = f"通过{cuts['channel'].name}"
     category = f"{cuts['category'].name}类" if "category" in cuts else ""
-    lead = department_name or (cuts["department"].name if "department" in cuts else "")
+    lead = q.department_name
     text = f"{period_phrase(q.start, q.end)}，{source}{_enterprises(cuts)}收集{category}问题{numbers['received']}个"
     if lead:
         text += f"（{lead}主办）"

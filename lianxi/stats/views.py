@@ -232,10 +232,9 @@ def as_of_text(now: dt.datetime) -> str:
 def numbers(request, q: selectors.Question, now: dt.datetime) -> dict:
     """Everything both pages show for one question."""
     n = selectors.summary(q, now)
-    department_name = request.user.department.name if q.forced_department is not None else None
     return {
-        "q": q, "numbers": n, "sentence": sentence(q, n, department_name), "as_of": as_of_text(now),
-        "department_name": department_name,
+        "q": q, "numbers": n, "sentence": sentence(q, n), "as_of": as_of_text(now),
+        "department_name": q.forced_name,
         "cards": cards(q, n),
         "charts": {
             "trend": trend_chart(q, selectors.breakdown(q, "month", now)),

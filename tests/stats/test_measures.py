@@ -156,3 +156,18 @@ def test_rebuild_equals_the_incremental_facts(story):
     AppealFact.objects.all().delete()
     assert rebuild() == 10
     assert snapshot() == incremental
+
+
+def test_the_command_refreshes_the_marked_and_rebuilds_all(story, handler_gxj):
+    import io
+
+    from django.core.management import call_command
+
+    actions.reply(story.a4, acting_user=handler_gxj, result="已办结", outcome="solved", now=at(3, 20))
+    out = io.StringIO()
+    call_command("refresh_stats", stdout=out)
+    assert "已刷新 1 件" in out.getvalue()
+    assert AppealFact.objects.get(appeal=story.a4).replied
+    AppealFact.objects.filter(appeal=story.a1).delete()
+    call_command("refresh_stats", "--all", stdout=out, verbosity=0)
+    assert "已重算 10 件" in out.getvalue() and AppealFact.objects.filter(appeal=story.a1).exists()

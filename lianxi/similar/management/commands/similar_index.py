@@ -1,8 +1,8 @@
-"""python manage.py similar_index [--rebuild] [--loop] [--interval SECONDS]
+"""python manage.py similar_index [--rebuild]
 
 Brings the similar-appeal index (lianxi.similar) up to date: by default one pass of ``index_pending`` (new and
-edited appeals); ``--loop`` repeats it (beside the web server, like ``refresh_stats``); ``--rebuild`` learns the
-stop shingles again and recomputes every appeal's signature, with a progress bar.
+edited appeals; ``manage.py background`` runs the same pass every minute); ``--rebuild`` learns the stop shingles
+again and recomputes every appeal's signature, with a progress bar.
 """
 
 from __future__ import annotations
@@ -17,27 +17,16 @@ from lianxi.similar import index
 
 
 class Command(BaseCommand):
-    help = "更新相似诉求索引（默认一遍；--rebuild 全量重建；--loop 循环运行）"
+    help = "更新相似诉求索引（默认一遍；--rebuild 全量重建）"
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="全量重建索引（重新学习停用二元组）")
-        parser.add_argument("--loop", action="store_true", help="循环运行，每隔 --interval 秒一遍")
-        parser.add_argument("--interval", type=float, default=60.0, help="循环间隔秒数（默认 60）")
 
-    def handle(self, *args, rebuild=False, loop=False, interval=60.0, **options):
+    def handle(self, *args, rebuild=False, **options):
         if rebuild:
             started = time.perf_counter()
             with tqdm(total=Appeal.objects.count(), unit="件", disable=options["verbosity"] < 1) as bar:
                 done = index.rebuild(progress=bar.update)
             self.stdout.write(f"已重建 {done} 件诉求的相似索引，用时 {time.perf_counter() - started:.1f} 秒")
             return
-        if not loop:
-            self.stdout.write(f"已索引 {index.index_pending()} 件诉求")
-            return
-        self.stdout.write(f"相似索引更新已启动，每 {interval:g} 秒一遍（Ctrl-C 停止）")
-        try:
-            while True:
-                index.index_pending()
-                time.sleep(interval)
-        except KeyboardInterrupt:
-            self.stdout.write("相似索引更新已停止")
+        self.stdout.write(f"已索引 {index.index_pending()} 件诉求")
