@@ -57,6 +57,21 @@ def stop_shingles(current: SimilarState) -> frozenset[str]:
     return _stop_cache[1]
 
 
+def search_marks() -> tuple[int, frozenset[str]]:
+    """What a search needs of the state — the high-water mark and the stop shingles — in one narrow read: every
+    registration searches, and the stop list (a JSON list) is parsed again only when its version changes."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_appeal_id, version FROM {connection.ops.quote_name(SimilarState._meta.db_table)}"
+                       " WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return 0, frozenset()
+    last_appeal_id, version = row
+    if _stop_cache is None or _stop_cache[0] != version:
+        return last_appeal_id, stop_shingles(state())
+    return last_appeal_id, _stop_cache[1]
+
+
 @dataclass(frozen=True)
 class Entry:
     appeal_id: int
