@@ -118,6 +118,9 @@ def main() -> None:
     url = bench_url(PAGES_DB)
     # Persistent connections as under gunicorn; the test Client closes "old" connections after each request.
     setup_django(url, DB_CONN_MAX_AGE="600", DEBUG="0")
+    from lianxi.core.startup import settle
+
+    settle()  # as config/wsgi.py does in every gunicorn worker
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

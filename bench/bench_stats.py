@@ -98,6 +98,9 @@ def main() -> None:
 
     url = bench_url(PAGES_DB)
     setup_django(url, DB_CONN_MAX_AGE="600", DEBUG="0")
+    from lianxi.core.startup import settle
+
+    settle()  # as config/wsgi.py does in every gunicorn worker
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
