@@ -113,14 +113,17 @@ def main() -> None:
     parser.add_argument("--only", default="", help="regular expression: run only the matching cases")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries of slow cases")
     parser.add_argument("--time-limit", type=float, default=900, help="stop starting new cases after this (s)")
+    parser.add_argument("--no-settle", action="store_true",
+                        help="skip lianxi.core.startup.settle() (no gc.freeze): shows the full collections' pauses")
     args = parser.parse_args()
 
     url = bench_url(PAGES_DB)
     # Persistent connections as under gunicorn; the test Client closes "old" connections after each request.
     setup_django(url, DB_CONN_MAX_AGE="600", DEBUG="0")
-    from lianxi.core.startup import settle
+    if not args.no_settle:
+        from lianxi.core.startup import settle
 
-    settle()  # as config/wsgi.py does in every gunicorn worker
+        settle()  # as config/wsgi.py does in every gunicorn worker
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

@@ -6,7 +6,8 @@ What it does, all by itself and bounded in time:
   2. starts gunicorn on 127.0.0.1 (a free port) with DB_CONN_MAX_AGE so connections persist;
   3. sends a warm-up, then N registrations from C client threads (http.client, keep-alive when the worker class
      allows it), each request timed from send to the end of the answer;
-  4. prints requests/s, p50/p95/p99 latency and the errors, checks the database holds exactly the appeals that
+  4. prints requests/s, p50/p95/p99 latency, the errors and the CPU per registration of the load generator, the
+     gunicorn workers and PostgreSQL (/proc), checks the database holds exactly the appeals that
      were answered 201 with unique numbers, stops gunicorn and drops the database (unless --keep-db).
 
     .venv/bin/python bench/bench_register.py                    # defaults: 4 sync workers, 3000 requests
@@ -58,6 +59,34 @@ def seed() -> dict:
         token = Token.objects.create(user=clerk)
     return {"token": token.key, "enterprises": [e.pk for e in enterprises],
             "categories": list(Category.objects.filter(is_active=True).values_list("pk", flat=True))}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (and of its waited-for children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_split(arbiter: int) -> dict[str, float]:
+    """CPU seconds so far of this process (the load generator), the gunicorn workers and every PostgreSQL
+    process (backends, WAL writer, checkpointer: the server is this machine's)."""
+    workers, postgres = 0.0, 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, ppid = stat[stat.index("(") + 1:stat.rindex(")")], int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == arbiter:
+            workers += _cpu_seconds(int(entry.name))
+        elif name.startswith("postgres"):
+            postgres += _cpu_seconds(int(entry.name))
+    return {"client": time.process_time(), "gunicorn": workers + _cpu_seconds(arbiter), "postgres": postgres}
 
 
 def free_port() -> int:
@@ -205,8 +234,10 @@ def main() -> None:
     try:
         wait_ready(port, data["token"], proc)
         _, _, warm = run_load(port, data, args.warmup, args.concurrency, 30)
+        before = cpu_split(proc.pid)
         elapsed, latencies, statuses = run_load(port, data, args.requests, args.concurrency, args.time_limit,
                                                 start_at=args.warmup)
+        spent = {name: value - before[name] for name, value in cpu_split(proc.pid).items()}
     finally:
         stop_gunicorn(proc)
 
@@ -226,6 +257,9 @@ def main() -> None:
     print(f"  throughput   {ok / elapsed:.1f} registrations/s")
     print(f"  latency ms   p50 {s['p50']:.1f}   p95 {s['p95']:.1f}   p99 {s['p99']:.1f}   max {s['max']:.1f}")
     print(f"  errors       {sum(errors.values())} {dict(errors) if errors else ''}")
+    done = max(1, ok + len(errors))
+    print("  CPU ms/req   " + "   ".join(f"{name} {seconds * 1000 / done:.2f}" for name, seconds in spent.items())
+          + f"   (all cores: {os.cpu_count() * elapsed * 1000 / done:.2f})")
     expected = ok + warm.get(201, 0)
     print(f"  database     {created} appeals, {numbers} distinct numbers (expected {expected})")
     connection.close()

@@ -96,8 +96,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off for analytics, not for a web page's queries: it added 85-400 ms to single
-    # COUNTs at a million appeals (bench/bench_pages.py).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # COUNTs at a million appeals (bench/bench_pages.py). work_mem: a department's scope (lead OR co-handled,
+    # 110,000 appeals of a million) is a bitmap that outgrows PostgreSQL's default 4 MB and turns lossy, so
+    # ANDed with a search it rechecks 6,000 table pages instead of 300 (the count of a handler's 用电 search:
+    # 67 -> 15 ms). Per sort or bitmap node of a connection, and connections are few (gunicorn workers).
+    work_mem = os.environ.get("DB_WORK_MEM", "16MB")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit=off -c work_mem={work_mem}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two actions on one appeal serialize
     # instead of both reading the old state; the timeout lets the second one wait for the first.
