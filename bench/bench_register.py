@@ -61,7 +61,7 @@ def seed() -> dict:
             "categories": list(Category.objects.filter(is_active=True).values_list("pk", flat=True))}
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process (and of its waited-for children), from /proc."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -83,10 +83,10 @@ def cpu_split(arbiter: int) -> dict[str, float]:
             continue
         name, ppid = stat[stat.index("(") + 1:stat.rindex(")")], int(stat.rsplit(")", 1)[1].split()[1])
         if ppid == arbiter:
-            workers += _cpu_seconds(int(entry.name))
+            workers += cpu_seconds(int(entry.name))
         elif name.startswith("postgres"):
-            postgres += _cpu_seconds(int(entry.name))
-    return {"client": time.process_time(), "gunicorn": workers + _cpu_seconds(arbiter), "postgres": postgres}
+            postgres += cpu_seconds(int(entry.name))
+    return {"client": time.process_time(), "gunicorn": workers + cpu_seconds(arbiter), "postgres": postgres}
 
 
 def free_port() -> int:
@@ -257,7 +257,7 @@ def main() -> None:
     print(f"  throughput   {ok / elapsed:.1f} registrations/s")
     print(f"  latency ms   p50 {s['p50']:.1f}   p95 {s['p95']:.1f}   p99 {s['p99']:.1f}   max {s['max']:.1f}")
     print(f"  errors       {sum(errors.values())} {dict(errors) if errors else ''}")
-    done = max(1, ok + len(errors))
+    done = max(1, ok + sum(errors.values()))
     print("  CPU ms/req   " + "   ".join(f"{name} {seconds * 1000 / done:.2f}" for name, seconds in spent.items())
           + f"   (all cores: {os.cpu_count() * elapsed * 1000 / done:.2f})")
     expected = ok + warm.get(201, 0)

@@ -10,7 +10,7 @@ Everything happens in memory (no database): the departments are the demo's 60 un
     products, amounts, towns), the rest from the department's remit: its duties cut into phrases and put into
     the sentences enterprises write (“我公司位于…，…，请协助协调”), with filler sentences;
   * departments are skewed (a Zipf-like share: the busiest bureau gets ~20 times the appeals of the quietest);
-  * noise and ambiguity: 12 % mention a second department's duty as well, 3 % carry a plausible but different
+  * noise and ambiguity: 15 % mention a second department's duty as well, 4 % carry a plausible but different
     department as the truth (a dispatcher's judgment call), 6 % were first dispatched to a wrong department
     that returned them (the negatives);
   * 5 % written in traditional characters, 10 % with full-width digits.

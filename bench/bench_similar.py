@@ -165,7 +165,7 @@ def bench_hotspots() -> None:
         read = time.perf_counter() - began
         before = clusters.period_appeals(q.previous())
         began = time.perf_counter()
-        shown = clusters.hotspots(q)
+        shown = clusters.hotspots(q, user=None)  # the system: every title
         total = time.perf_counter() - began
         distinct = len(clusters._distinct(np.concatenate([now.signatures, before.signatures]))[0])
         print(f"  {name:<42} {len(now.appeal_ids):>8,} + {len(before.appeal_ids):>8,} previous appeals "

@@ -15,21 +15,16 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_register  # noqa: E402
 from _common import bench_url, drop_database, ensure_database, migrate, setup_django  # noqa: E402
 
 DB = "postgres://postgres@127.0.0.1:5432/lianxi_bench_profile"
-
-
-def backend_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def main() -> None:
@@ -44,7 +39,6 @@ def main() -> None:
     ensure_database(url, fresh=True)
     setup_django(url, DEBUG="0", DB_CONN_MAX_AGE="600")
     migrate()
-    import bench_register
     from django.db import connection
     from django.test import Client
 
@@ -74,11 +68,11 @@ def main() -> None:
           f"after {args.warmup} (the bench's 50 enterprises: every appeal has similar ones)")
     n = args.warmup
     for round_ in range(1, args.rounds + 1):
-        py, db, wall = time.process_time(), backend_cpu(pid), time.perf_counter()
+        py, db, wall = time.process_time(), bench_register.cpu_seconds(pid), time.perf_counter()
         for _ in range(args.requests):
             register(n)
             n += 1
-        py, db, wall = time.process_time() - py, backend_cpu(pid) - db, time.perf_counter() - wall
+        py, db, wall = time.process_time() - py, bench_register.cpu_seconds(pid) - db, time.perf_counter() - wall
         per = 1000 / args.requests
         print(f"  round {round_}: wall {wall * per:.2f} ms   Python CPU {py * per:.2f} ms   "
               f"PostgreSQL backend CPU {db * per:.2f} ms   per registration")

@@ -43,7 +43,7 @@ def _concurrent_database() -> bool:
     return connection.vendor == "sqlite" and bool(test_name) and "memory" not in test_name
 
 
-def concurrency_marks(**django_db) -> list:
+def concurrency_marks() -> list:
     """``pytestmark`` of a module whose tests race two connections (threads) against one database.
 
     Such tests run in real transactions, and the database is flushed after each, data migrations' rows included:
@@ -54,7 +54,7 @@ def concurrency_marks(**django_db) -> list:
         pytest.mark.postgres,
         pytest.mark.skipif(not _concurrent_database(),
                            reason="needs PostgreSQL (or a file SQLite test database): concurrent connections"),
-        pytest.mark.django_db(transaction=True, **django_db),
+        pytest.mark.django_db(transaction=True),
         pytest.mark.usefixtures("directory_defaults"),
     ]
 

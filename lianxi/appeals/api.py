@@ -39,6 +39,17 @@ def known_relations(appeal, **relations) -> None:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+class RegisteredAppealSerializer(AppealSerializer):
+    """The 201 answer of a registration, as documented: the appeal, and the appeals similar to it (查重)."""
+
+    similar = similar_api.SimilarAppealSerializer(many=True, read_only=True,
+                                                  help_text="相似诉求（查重），最相似者在前")
+
+    class Meta(AppealSerializer.Meta):
+        fields = [*AppealSerializer.Meta.fields, "similar"]
+        read_only_fields = fields
+
+
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description="同一用户24小时内以相同的键重复提交，返回首次的应答，不重复登记")
@@ -64,7 +75,8 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                       .prefetch_related("co_departments", "attachments", prefetch_running()).get(pk=appeal.pk))
         return Response(AppealSerializer(appeal, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=form_schema("AppealRegistration", RegisterForm), responses={201: AppealSerializer},
+    @extend_schema(request=form_schema("AppealRegistration", RegisterForm),
+                   responses={201: RegisteredAppealSerializer},
                    parameters=[IDEMPOTENCY_HEADER])
     def create(self, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key", "").strip() or None

@@ -297,12 +297,6 @@ ProgressFactory = Callable[..., object]  # tqdm-like: factory(total=, desc=) -> 
 # ---------------------------------------------------------------------------------------------------- workbooks
 
 
-def workbook_bytes(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def style_header(sheet, widths: list[int]) -> None:
     """Bold, shaded first row with these column widths, frozen on screen."""
     from openpyxl.styles import Font, PatternFill
@@ -324,6 +318,8 @@ def template_workbook(title: str, columns: Iterable[Column], widths: list[int], 
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from .documents import saved
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title
@@ -341,13 +337,15 @@ def template_workbook(title: str, columns: Iterable[Column], widths: list[int], 
     for row in notes:
         notes_sheet.append(row)
     style_header(notes_sheet, [notes_width, 100])
-    return workbook_bytes(workbook)
+    return saved(workbook)
 
 
 def rejected_rows_workbook(rejected: Iterable[RejectedRow], columns: Columns, widths: list[int]) -> bytes:
     """The rejected rows with their line numbers and reasons, in the template's columns (``widths`` theirs) so that
     the user can correct them and import this very file again (行号 and 错误原因 are then ignored)."""
     from openpyxl import Workbook
+
+    from .documents import saved
 
     workbook = Workbook()
     sheet = workbook.active
@@ -356,4 +354,4 @@ def rejected_rows_workbook(rejected: Iterable[RejectedRow], columns: Columns, wi
     for row in rejected:
         sheet.append([row.line, row.reason, *(row.values.get(c.key, "") for c in columns)])
     style_header(sheet, [8, 50, *widths])
-    return workbook_bytes(workbook)
+    return saved(workbook)

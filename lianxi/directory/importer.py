@@ -85,7 +85,6 @@ class ImportReport(sheets.ImportReport):
 
 @dataclass
 class _ValidRow:
-    line: int
     uscc: str
     values: dict  # field -> value, only the cells that hold a value
     tags: list[str] | None  # None: the cell was blank or the column absent
@@ -301,7 +300,7 @@ def import_enterprises(source: str | Path | IO, *, filename: str | None = None, 
                                                    name=cells.get("name", ""), reason="；".join(errors),
                                                    values=cells))
             else:
-                valid.append(_ValidRow(line=line, uscc=uscc, values=values, tags=tags))
+                valid.append(_ValidRow(uscc=uscc, values=values, tags=tags))
             bar.update(1)
     finally:
         bar.close()

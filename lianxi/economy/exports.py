@@ -14,7 +14,6 @@ from lianxi.core.documents import a4_landscape, saved
 
 from .selectors import BY_CHOICES, MEASURES, Monitor, Row, Share
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"
 DEFINITIONS = ("口径：民营经济 = 经济类型为民营、个体的企业；非公经济 = 除国有以外的全部企业（民营、个体、外资、港澳台）。"
                "市场主体为企业名录中的现有企业（各期相同）；税收、就业岗位（从业人数）、营业收入、产值为该季度企业经济指标之和，"

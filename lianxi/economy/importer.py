@@ -82,7 +82,6 @@ UNITS = {"employees": "人"}  # the others: 万元
 
 @dataclass
 class _ValidRow:
-    line: int
     enterprise_id: int
     period: Period
     values: dict  # figure -> Decimal or int, only the cells that hold a value
@@ -208,7 +207,7 @@ def _check_rows(table: sheets.Table, source: str, report: ImportReport, progress
             report.rejected.append(RejectedRow(line=line, uscc=uscc or cells.get("uscc", ""),
                                                name=cells.get("name", ""), reason="；".join(errors), values=cells))
         else:
-            valid.append(_ValidRow(line, enterprise_ids[uscc], period, values))
+            valid.append(_ValidRow(enterprise_ids[uscc], period, values))
     return valid
 
 

@@ -28,6 +28,7 @@ from functools import reduce
 from django.db.models import Count, DecimalField, IntegerField, Q, Sum
 
 from lianxi.directory.models import Department, Enterprise, Industry, Ownership
+from lianxi.stats.sentence import honest_points
 
 from .models import EnterpriseIndicator
 from .periods import Period
@@ -124,7 +125,10 @@ class Monitor:
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    """78.3%: one decimal, never rounded to 100.0% (or 0.0%) that is not exact (``honest_points``)."""
+    if value is None:
+        return "—"
+    return f"{honest_points(value):.1f}%"
 
 
 def contribution(row: Row, attribute: str, subject: str) -> str | None:

@@ -11,7 +11,7 @@ from lianxi.appeals.models import Appeal
 from lianxi.core.api import form_errors
 from lianxi.core.errors import InvalidInput, NotFound, NotPermitted
 
-from . import access
+from . import access, selectors
 from .models import CommonProblem
 from .services import PERFORMERS, create_problem
 
@@ -119,7 +119,7 @@ class GroupForm(_UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["problem"].queryset = CommonProblem.objects.visible_to(self.user).open().order_by("-created_at")
+        self.fields["problem"].queryset = selectors.open_problems_for_grouping(self.user)
 
     def clean(self):
         data = super().clean()

@@ -118,7 +118,3 @@ class ProblemMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} · {self.appeal_id}"
-
-    @property
-    def active(self) -> bool:
-        return self.removed_at is None

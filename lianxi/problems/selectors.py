@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from lianxi.accounts.models import DEPARTMENT_ROLES
 from lianxi.appeals.deadlines import prefetch_running
 from lianxi.appeals.models import Appeal
 from lianxi.appeals.selectors import LIST_RELATED
-from lianxi.accounts.models import DEPARTMENT_ROLES
 from lianxi.appeals.workflow import State
 from lianxi.core.errors import NotFound, NotPermitted
 
@@ -105,10 +105,8 @@ def open_problems_for_grouping(user) -> QuerySet:
 
 
 def leads_or_co_handles_any(user) -> bool:
-    """Whether the user is a department's staff and the department leads or co-handles a problem (the
-    navigation bar asks; one indexed EXISTS)."""
+    """Whether the user is a department's staff who sees a problem (one the department leads or co-handles):
+    the navigation bar asks; one EXISTS."""
     if not (user.is_authenticated and user.has_role(*DEPARTMENT_ROLES) and user.department_id):
         return False
-    department = user.department_id
-    return (CommonProblem.objects.filter(lead_department_id=department).exists()
-            or CommonProblem.co_departments.through.objects.filter(department_id=department).exists())
+    return CommonProblem.objects.visible_to(user).exists()

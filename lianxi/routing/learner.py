@@ -66,7 +66,7 @@ def hashed_counts_by_length(texts: list[str]) -> tuple[sparse.csr_matrix, sparse
 
 @dataclass
 class Vectorizer:
-    """Which hashed n-grams are features, and their IDF. ``transform`` gives sublinear TF × IDF, L2-normalised."""
+    """Which hashed n-grams are features, and their IDF. ``select`` gives sublinear TF × IDF, L2-normalised."""
 
     buckets: np.ndarray  # sorted bucket ids kept as features
     idf: np.ndarray  # float32, one per feature
@@ -112,9 +112,6 @@ class Vectorizer:
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sparse.diags(1.0 / norms).dot(x).tocsr().astype(np.float32)
-
-    def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        return self.select(hashed_counts(texts))
 
 
 # ---- the model ------------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from .conf import similar_setting
 from .search import RELATION_LABELS, similar_to_appeal, similar_to_text
 
 MAX_HOTSPOTS = 50
+# The most a check reads: an appeal's title, and content as long as the router reads (lianxi.routing.forms).
+TITLE_MAX_LENGTH, CONTENT_MAX_LENGTH = 200, 20_000
 
 
 class _Ref(serializers.Serializer):
@@ -53,8 +55,8 @@ class SimilarAppealSerializer(serializers.Serializer):
 class SimilarCheckSerializer(serializers.Serializer):
     """登记前查重: the typed title and content, and the enterprise raising it (fixed for an enterprise user)."""
 
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    content = serializers.CharField(required=False, allow_blank=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX_LENGTH)
+    content = serializers.CharField(required=False, allow_blank=True, max_length=CONTENT_MAX_LENGTH)
     enterprise = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -131,7 +133,9 @@ def listed_appeals(user, topic, count: int) -> list[dict]:
     """The topic's newest ``count`` appeals of the period, as the user may see them."""
     from lianxi.appeals.models import Appeal
 
-    newest = topic.current[-count:][::-1]
+    newest = topic.current[::-1][:count]
+    if not newest:
+        return []  # the topic page (count 0) lists its appeals itself, paginated
     rows = {pk: {"id": pk, "number": number, "title": title}
             for pk, number, title in Appeal.objects.visible_to(user).filter(pk__in=newest)
             .values_list("pk", "number", "title")}
@@ -162,7 +166,7 @@ def hotspots_data(request, q) -> dict:
     limit = hotspot_limit(request.query_params)
     previous = q.previous()
     count = similar_setting("HOTSPOT_APPEALS")
+    shown = clusters.hotspots(q, user=request.user, limit=limit)
     data = {"from": q.start, "to": q.end, "previous": {"from": previous.start, "to": previous.end},
-            "as_of": as_of(),
-            "results": [topic_data(request.user, q, t, count) for t in clusters.hotspots(q, limit=limit)]}
+            "as_of": as_of(), "results": [topic_data(request.user, q, t, count) for t in shown]}
     return HotspotsSerializer(data).data

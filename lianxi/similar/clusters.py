@@ -267,8 +267,10 @@ def topics(q) -> tuple[list[Topic], Period]:
     return found, now
 
 
-def describe(shown: list[Topic], period: Period) -> None:
-    """Fill in the shown topics' title, towns and key terms (a few queries for all of them together)."""
+def describe(shown: list[Topic], period: Period, *, user) -> None:
+    """Fill in the shown topics' title, towns and key terms (a few queries for all of them together). The title
+    is read through the user's access rule (the numbers' facts may lag behind a transfer): no title when the user
+    may not open the representative appeal. ``user`` None is the system, which reads every title."""
     if not shown:
         return
     stop = stop_shingles(state())
@@ -286,7 +288,8 @@ def describe(shown: list[Topic], period: Period) -> None:
     candidates = {g for sets in member_grams.values() for g in Counter(x for s in sets for x in s)
                   if sum(g in s for s in sets) * 2 >= len(sets)}
     variety = accessor_variety(candidates, list(texts.values()))
-    titles = dict(Appeal.objects.filter(pk__in=[t.representative for t in shown]).values_list("pk", "title"))
+    readable = Appeal.objects if user is None else Appeal.objects.visible_to(user)
+    titles = dict(readable.filter(pk__in=[t.representative for t in shown]).values_list("pk", "title"))
     enterprise_of = dict(zip(ids.tolist(), period.enterprise_ids.tolist()))
     involved = np.unique(np.concatenate([period.enterprise_ids[t.rows] for t in shown])).tolist()
     towns = dict(Enterprise.objects.filter(id_in("pk", involved)).values_list("pk", "town__name"))
@@ -297,19 +300,21 @@ def describe(shown: list[Topic], period: Period) -> None:
         topic.towns = [name for name, _ in counted.most_common() if name]
 
 
-def hotspots(q, *, limit: int | None = None) -> list[Topic]:
-    """The ``limit`` (HOTSPOTS) hottest topics of the question, described."""
+def hotspots(q, *, user, limit: int | None = None) -> list[Topic]:
+    """The ``limit`` (HOTSPOTS) hottest topics of the question, described for ``user`` (None: the system's, as
+    a ``system_question``)."""
     found, period = topics(q)
     shown = found[: limit or similar_setting("HOTSPOTS")]
-    describe(shown, period)
+    describe(shown, period, user=user)
     return shown
 
 
-def topic_of(q, appeal_id: int) -> Topic | None:
-    """The topic of the question's period that holds this appeal, described; None if it is in none."""
+def topic_of(q, appeal_id: int, *, user) -> Topic | None:
+    """The topic of the question's period that holds this appeal, described for ``user``; None if it is in
+    none."""
     found, period = topics(q)
     for topic in found:
         if appeal_id in topic.current:
-            describe([topic], period)
+            describe([topic], period, user=user)
             return topic
     return None

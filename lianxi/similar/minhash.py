@@ -20,7 +20,6 @@ import numpy as np
 from .conf import similar_setting
 
 DTYPE = np.dtype("<u2")  # a signature's values, little-endian on disk whatever the machine
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -53,12 +52,7 @@ def shingle_ids(shingles) -> np.ndarray:
 
 def signature(shingles) -> bytes:
     """The signature of one shingle set; b"" for an empty one (an empty text is similar to nothing)."""
-    ids = shingle_ids(shingles)
-    if not len(ids):
-        return b""
-    seeds = _seeds(size())
-    minima = splitmix64(ids[None, :] ^ seeds[:, None]).min(axis=1)
-    return (minima & np.uint64(0xFFFF)).astype(DTYPE).tobytes()
+    return signatures([shingles])[0]
 
 
 def signatures(sets: Sequence) -> list[bytes]:

@@ -18,7 +18,7 @@ left out; a merged one is listed with the appeal it joined (if the user may see 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -54,9 +54,6 @@ class SimilarAppeal:
     relation: str
     relation_label: str
     merged_into: dict | None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _lsh_sql(keys: list[int], exclude: int | None) -> tuple[str, list]:

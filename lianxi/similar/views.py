@@ -20,7 +20,7 @@ from lianxi.stats.views import _question, as_of_text, filter_form, presets
 from lianxi.web.views import lianxi_pages
 
 from . import clusters
-from .api import enterprise_for, topic_data
+from .api import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH, enterprise_for, topic_data
 from .conf import similar_setting
 from .search import DUPLICATE, similar_to_appeal, similar_to_text
 
@@ -37,9 +37,10 @@ def _listing(results) -> dict:
 @lianxi_pages
 def check(request):
     """The registration page's 查重 panel: the appeals similar to what is being typed (title, content and the
-    chosen enterprise), refreshed as the user types. Nothing typed yet: an empty panel."""
+    chosen enterprise), refreshed as the user types. Nothing typed yet, or more than a check reads (the API's
+    limits, answered there with a 400): an empty panel."""
     title, content = request.POST.get("title", ""), request.POST.get("content", "")
-    if not (title.strip() or content.strip()):
+    if not (title.strip() or content.strip()) or len(title) > TITLE_MAX_LENGTH or len(content) > CONTENT_MAX_LENGTH:
         return render(request, "similar/partials/similar_list.html", {})
     try:
         enterprise = enterprise_for(request.user, request.POST.get("enterprise"))
@@ -66,7 +67,7 @@ def hotspots(request):
                "department_name": q.forced_name if q is not None else "", "min_size": similar_setting("CLUSTER_MIN_SIZE")}
     if q is not None:
         count = similar_setting("HOTSPOT_APPEALS")
-        topics = [topic_data(request.user, q, t, count) for t in clusters.hotspots(q)]
+        topics = [topic_data(request.user, q, t, count) for t in clusters.hotspots(q, user=request.user)]
         for topic in topics:
             topic["increase_abs"] = abs(topic["increase"])
         context.update(topics=topics, previous=q.previous(), as_of=as_of_text(timezone.now()))
@@ -80,7 +81,7 @@ def topic(request, pk):
     q, _, error = _question(request)
     if error is not None:
         raise Http404(error.message)
-    found = clusters.topic_of(q, pk)
+    found = clusters.topic_of(q, pk, user=request.user)
     if found is None:
         raise Http404("该话题在本期不存在")
     appeals = (appeal_selectors.appeals_for(request.user).filter(pk__in=found.current)

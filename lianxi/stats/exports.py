@@ -27,7 +27,7 @@ from lianxi.directory.models import Ownership, Size
 from . import selectors
 from .facts import as_of
 from .forms import CUT_LOOKUPS, StatsForm
-from .measures import AVG_REPLY, COUNT_LABELS, COUNT_NAMES, RATE_BY_NAME, RATES, fact_condition
+from .measures import AVG_REPLY, COUNT_LABELS, COUNT_NAMES, RATE_BY_NAME, RATES
 from .sentence import period_phrase
 
 PERCENT = "0.0%"
@@ -69,12 +69,9 @@ def local_text(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def overdue(q: selectors.Question, now: dt.datetime, limit: int) -> tuple[list[dict], int]:
     """The appeals counted in 当前超期 (overdue_now) for the question, oldest due date first, at most ``limit``;
     and how many there are in all."""
-    facts = q.facts().filter(fact_condition("overdue_now", now))
-    total = facts.count()
+    facts = selectors.overdue_facts(q, now)
     rows = []
-    selected = (facts.select_related("appeal__enterprise", "lead_department")
-                .order_by("open_due_at", "appeal_id")[:limit])
-    for number, fact in enumerate(selected, start=1):
+    for number, fact in enumerate(facts[:limit], start=1):
         appeal = fact.appeal
         rows.append({
             "number": number, "appeal_number": appeal.number, "title": appeal.title,
@@ -84,7 +81,7 @@ def overdue(q: selectors.Question, now: dt.datetime, limit: int) -> tuple[list[d
             "overdue_workdays": workdays_between(fact.open_due_at, now),
             "state": State(fact.state).label,
         })
-    return rows, total
+    return rows, facts.count()
 
 
 # ---- tables ------------------------------------------------------------------------------------------------------
@@ -99,7 +96,7 @@ class Column:
 
 
 def measure_columns() -> list[Column]:
-    """Every measure, in MEASURE_NAMES order."""
+    """Every measure: the counts, the rates, the average reply time."""
     columns = [Column(COUNT_LABELS[name], name, 9, INTEGER) for name in COUNT_NAMES]
     columns += [Column(rate.label, rate.name, 10, PERCENT) for rate in RATES]
     columns.append(Column(AVG_REPLY_LABEL, AVG_REPLY, 12, DECIMAL))

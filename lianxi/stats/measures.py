@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Q, QuerySet
 
 
-# The counts: name -> (label, condition on AppealFact). All within the received population.
 def _counts(now: dt.datetime) -> dict[str, Q]:
+    """The counts: name -> condition on AppealFact (labels in COUNT_LABELS). All within the received population."""
     overdue_now = Q(open_due_at__lt=now)
     late = Q(replied=True, on_time=False)
     return {
@@ -76,7 +76,6 @@ RATES = [
 RATE_BY_NAME = {rate.name: rate for rate in RATES}
 AVG_REPLY = "avg_reply_workdays"
 COUNT_NAMES = list(COUNT_LABELS)
-MEASURE_NAMES = [*COUNT_NAMES, *(rate.name for rate in RATES), AVG_REPLY]
 
 
 PREFIX = "n_"  # aggregate aliases may not shadow the facts' own columns (received, dispatched…)
@@ -94,7 +93,7 @@ def ratio(numerator: int, denominator: int) -> float | None:
 
 
 def finish(counts: dict) -> dict:
-    """Counts (and the average) as aggregated -> every measure, rates included, in MEASURE_NAMES order."""
+    """Counts (and the average) as aggregated -> every measure: the counts, the rates, the average."""
     counts = {name.removeprefix(PREFIX): value for name, value in counts.items()}
     result = {name: counts.get(name) or 0 for name in COUNT_NAMES}
     for rate in RATES:

@@ -29,7 +29,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from lianxi.core.documents import chinese_font, saved, xml_text
 from lianxi.core.errors import InvalidInput
-from lianxi.supervision.documents import chinese_date, issuing_office
+from lianxi.supervision.documents import BODY_FONT, HEADING_FONT, TITLE_FONT, chinese_date, issuing_office
 
 from . import charts, selectors
 from .exports import AVG_REPLY_LABEL, local_text, overdue, ranking_note, rate_definition, scope_phrase
@@ -44,7 +44,6 @@ HOT_SPOTS = 5
 TREND_MONTHS = 12  # at least: a longer period shows all its months, up to TREND_MAX_MONTHS
 TREND_MAX_MONTHS = 36
 QUARTER_NAMES = "一二三四"
-BODY_FONT, TITLE_FONT, HEADING_FONT = "仿宋", "宋体", "黑体"
 TEXT_WIDTH_CM = 16.0  # A4 (21 cm) less 2.5 cm margins
 GREY = RGBColor(0x55, 0x55, 0x55)
 
@@ -93,9 +92,7 @@ def period_params(data) -> dict:
 
 def period_kind(start: dt.date, end: dt.date) -> str | None:
     """"month", "quarter", or None for any other period."""
-    if start.day != 1 or end != _month_end(end.year, end.month):
-        return None
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    months = selectors.whole_months(start, end)
     if months == 1:
         return "month"
     if months == 3 and start.month % 3 == 1:
@@ -122,12 +119,9 @@ def filename_of(q: Question) -> tuple[str, str]:
 def trend_question(q: Question) -> Question:
     """The months the trend shows: the period's months, and at least the TREND_MONTHS up to its end (a month
     report shows the year up to it), at most TREND_MAX_MONTHS."""
-    end_month = q.end.replace(day=1)
-    months_back = max(TREND_MONTHS, (q.end.year - q.start.year) * 12 + q.end.month - q.start.month + 1)
-    months_back = min(months_back, TREND_MAX_MONTHS)
-    index = end_month.year * 12 + end_month.month - 1 - (months_back - 1)
-    start = dt.date(index // 12, index % 12 + 1, 1)
-    return replace(q, start=start)
+    spanned = (q.end.year - q.start.year) * 12 + q.end.month - q.start.month + 1
+    months_back = min(max(TREND_MONTHS, spanned), TREND_MAX_MONTHS)
+    return replace(q, start=selectors.add_months(q.end, 1 - months_back))
 
 
 # ---- the content -----------------------------------------------------------------------------------------------

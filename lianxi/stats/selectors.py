@@ -39,13 +39,13 @@ def department_scope(user) -> int | None:
     raise NotPermitted("统计数据仅向领导、督办、营商办及各部门负责人开放")
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     """The first of the month ``months`` after ``day``'s month."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _whole_months(start: dt.date, end: dt.date) -> int:
+def whole_months(start: dt.date, end: dt.date) -> int:
     """How many calendar months [start, end] covers exactly (0: not whole months)."""
     if start.day != 1 or (end + dt.timedelta(days=1)).day != 1:
         return 0
@@ -70,9 +70,9 @@ class Question:
     def previous(self) -> "Question":
         """The period just before this one, same cut (for growth): whole calendar months (a month, a quarter, a
         year) compare with as many months before; any other period with as many days before."""
-        months = _whole_months(self.start, self.end)
+        months = whole_months(self.start, self.end)
         if months:
-            start = _add_months(self.start, -months)
+            start = add_months(self.start, -months)
             return replace(self, start=start, end=self.start - dt.timedelta(days=1))
         end = self.start - dt.timedelta(days=1)
         return replace(self, start=end - dt.timedelta(days=self.days - 1), end=end)
@@ -138,6 +138,13 @@ def system_question(data) -> Question:
 
 def summary(q: Question, now: dt.datetime) -> dict:
     return measures.measure(q.facts(), now)
+
+
+def overdue_facts(q: Question, now: dt.datetime) -> QuerySet:
+    """The facts counted in 当前超期 (overdue_now), the longest overdue first, with their appeal, its enterprise
+    and the lead department: the one overdue list of the dashboard, the export and the report (each slices it)."""
+    return (q.facts().filter(measures.fact_condition("overdue_now", now))
+            .select_related("appeal__enterprise", "lead_department").order_by("open_due_at", "appeal_id"))
 
 
 # ---- breakdowns ------------------------------------------------------------------------------------------------

@@ -11,17 +11,22 @@ from lianxi.directory.models import Ownership, Size
 from .selectors import Question
 
 
-def percent(value: float | None) -> str:
-    """98.9%: one decimal, the trailing .0 dropped. Rounding never claims 100% (or 0%) that is not exact: a
-    leader who says "满意率100%" must be right."""
-    if value is None:
-        return "—"
+def honest_points(value: float) -> float:
+    """A fraction as percentage points to one decimal, never rounded to 100 (or 0) that is not exact: a leader who
+    says "满意率100%" must be right."""
     shown = round(value * 100, 1)
     if shown >= 100 and value < 1:
-        shown = 99.9
+        return 99.9
     if shown <= 0 and value > 0:
-        shown = 0.1
-    text = f"{shown:.1f}".rstrip("0").rstrip(".")
+        return 0.1
+    return shown
+
+
+def percent(value: float | None) -> str:
+    """98.9%: one decimal, the trailing .0 dropped (``honest_points``)."""
+    if value is None:
+        return "—"
+    text = f"{honest_points(value):.1f}".rstrip("0").rstrip(".")
     return f"{text}%"
 
 

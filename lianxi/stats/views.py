@@ -4,23 +4,21 @@ that holds exactly what it counted (``selectors.list_url``).
 
 One page costs a fixed handful of aggregate queries whatever the volume: the summary, one breakdown per chart
 (month, channel, category), the ranking, the growth of categories and of towns (two each: this period and the
-one before), and the overdue list (at most ``OVERDUE_ROWS`` facts, then those appeals by primary key).
+one before), and the overdue list (at most ``OVERDUE_ROWS`` facts with their appeals, in one query).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from functools import partial
 from urllib.parse import urlencode
 
 from django import forms
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from lianxi.appeals.models import Appeal
 from lianxi.core.errors import InvalidInput
 from lianxi.core.workdays import workdays_between
 from lianxi.web.views import lianxi_pages
@@ -28,7 +26,7 @@ from lianxi.web.views import lianxi_pages
 from . import selectors
 from .facts import as_of
 from .forms import StatsForm
-from .measures import RATE_BY_NAME, fact_condition
+from .measures import RATE_BY_NAME
 from .sentence import percent, sentence
 
 OVERDUE_ROWS = 20
@@ -63,11 +61,8 @@ def _percent_number(rate: float | None) -> float | None:
 def preset_periods(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     """本月 · 本季度 · 今年 · 近12个月 (the last twelve calendar months, this one included), each up to today."""
     quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    month, year = today.month - 11, today.year
-    if month < 1:
-        month, year = month + 12, year - 1
     return [("本月", today.replace(day=1), today), ("本季度", quarter_start, today),
-            ("今年", dt.date(today.year, 1, 1), today), ("近12个月", dt.date(year, month, 1), today)]
+            ("今年", dt.date(today.year, 1, 1), today), ("近12个月", selectors.add_months(today, -11), today)]
 
 
 def presets(request, q: selectors.Question | None, today: dt.date) -> list[dict]:
@@ -127,7 +122,7 @@ def _month_bounds(q: selectors.Question, key: str) -> tuple[dt.date, dt.date]:
     """A trend month ("2026-03") intersected with the period."""
     year, month = map(int, key.split("-"))
     first = dt.date(year, month, 1)
-    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    last = selectors.add_months(first, 1) - dt.timedelta(days=1)
     return max(first, q.start), min(last, q.end)
 
 
@@ -194,28 +189,16 @@ def growth_rows(q: selectors.Question, rows: list[dict], by: str) -> list[dict]:
 
 
 def overdue_rows(q: selectors.Question, now: dt.datetime) -> list[dict]:
-    """The open appeals counted in 当前超期, the longest overdue first: the facts give the order (one indexed
-    range of the period), the appeals their number and title (by primary key)."""
-    facts = list(q.facts().filter(fact_condition("overdue_now", now))
-                 .order_by("open_due_at", "appeal_id").values_list("appeal_id", "open_due_at")[:OVERDUE_ROWS])
-    appeals = Appeal.objects.select_related("enterprise", "lead_department").only(
-        "number", "title", "state", "enterprise__name", "lead_department__name").in_bulk([pk for pk, _ in facts])
-    rows = []
-    for pk, due_at in facts:
-        appeal = appeals.get(pk)
-        if appeal is None:  # deleted since the facts were refreshed
-            continue
-        rows.append({"appeal": appeal, "due_at": due_at, "workdays": workdays_between(due_at, now),
-                     "url": reverse("web:appeal_detail", args=[pk])})
-    return rows
+    """The open appeals counted in 当前超期, the longest overdue first (at most ``OVERDUE_ROWS``)."""
+    return [{"appeal": fact.appeal, "lead_department": fact.lead_department, "state": fact.state,
+             "due_at": fact.open_due_at, "workdays": workdays_between(fact.open_due_at, now),
+             "url": reverse("web:appeal_detail", args=[fact.appeal_id])}
+            for fact in selectors.overdue_facts(q, now)[:OVERDUE_ROWS]]
 
 
-def downloads(q: selectors.Question) -> dict | None:
-    """The .docx report and the .xlsx tables of this question, if the download views are installed."""
-    try:
-        report, export = reverse("stats_files:report"), reverse("stats_files:export")
-    except NoReverseMatch:
-        return None
+def downloads(q: selectors.Question) -> dict:
+    """The .docx report and the .xlsx tables of this question."""
+    report, export = reverse("stats_files:report"), reverse("stats_files:export")
     params = q.params()
     return {"report": f"{report}?{urlencode(params)}",
             "export": {table: f"{export}?{urlencode({**params, 'table': table})}" for table in EXPORT_TABLES}}

@@ -189,8 +189,9 @@ def appeal_filter_form(filterset, *, enterprise_view: bool = False):
 CARRIED_FILTERS = ("lead_department", "town", "size", "ownership", "meeting", "measure")
 
 
-def carried_filters(filterset) -> list[tuple[str, str, str]]:
-    """(name, value, "label：shown value") of each carried filter the request set validly."""
+def carried_filters(filterset, user) -> list[tuple[str, str, str]]:
+    """(name, value, "label：shown value") of each carried filter the request set validly. A row of a model with
+    an access rule (a meeting) is named only to a user who may see it; to others it is its number."""
     form = filterset.form
     if not form.is_valid():
         return []
@@ -201,7 +202,9 @@ def carried_filters(filterset) -> list[tuple[str, str, str]]:
             continue
         field = form.fields[name]
         if hasattr(value, "pk"):
-            raw, shown = value.pk, str(value)
+            rule = getattr(type(value).objects, "visible_to", None)
+            hidden = rule is not None and not rule(user).filter(pk=value.pk).exists()
+            raw, shown = value.pk, f"#{value.pk}" if hidden else str(value)
         else:
             raw, shown = value, dict(field.choices).get(value, value)
         carried.append((name, raw, f"{field.label}：{shown}"))

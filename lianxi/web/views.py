@@ -123,7 +123,7 @@ def appeal_list(request):
         "page": paginate(request, appeals, paginator_class=CappedPaginator), "filter": filterset,
         "enterprise": enterprise,
         "fields": appeal_filter_form(filterset, enterprise_view=enterprise_view),
-        "carried": carried_filters(filterset),
+        "carried": carried_filters(filterset, request.user),
         "filtered": any(v for k, v in request.GET.items() if k != "page"), "enterprise_view": enterprise_view,
         "may_register": may_register(request.user),
     })

@@ -330,6 +330,9 @@ def test_schema_and_docs_without_cdn(api, clerk, client):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert "/api/v1/appeals/{id}/follow-up/" in paths and "/api/v1/auth/token/" in paths
+    created = paths["/api/v1/appeals/"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    registered = schema.json()["components"]["schemas"][created["$ref"].rsplit("/", 1)[-1]]
+    assert "similar" in registered["properties"] and "available_actions" in registered["properties"]
     client.force_login(clerk)
     docs = client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar" in docs and "cdn" not in docs.lower()

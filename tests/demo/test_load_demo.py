@@ -388,7 +388,7 @@ def _raw_numbers(appeals, histories, now) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_numbers_from_the_facts_equal_the_numbers_from_the_raw_rows(demo, histories, api):
+def test_the_numbers_from_the_facts_equal_the_numbers_from_the_raw_rows(demo, histories):
     from lianxi.stats import measures, selectors
 
     leader = User.objects.get(username="leader")

@@ -8,6 +8,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from lianxi.core import bulk
+from lianxi.directory.models import Enterprise
 from lianxi.economy import importer
 from lianxi.economy.importer import ImportFileError, import_indicators, rejected_rows_workbook, template_workbook
 from lianxi.economy.models import EnterpriseIndicator
@@ -164,9 +166,26 @@ def test_many_rows_go_in_batches_and_updates_too(firms, monkeypatch):
     """Shrunk batches walk the chunked lookups and writes (COPY and the staged UPDATE on PostgreSQL)."""
     monkeypatch.setattr(importer, "BATCH_SIZE", 3)
     monkeypatch.setattr(importer, "LOOKUP_CHUNK", 2)
+    # Twenty more enterprises, each with figures for 2020Q1: the file's five enterprises (and its five per quarter)
+    # are then a small share of the table, and bulk.matching takes the chunked IN path instead of one scan.
+    for n in range(6, 26):
+        extra = Enterprise.objects.create(name=f"企业{n}", uscc=make_uscc(n))
+        EnterpriseIndicator.objects.create(enterprise=extra, year=2020, quarter=1, taxes_paid=D(1000))
+    lookups = []
+    real_chunks = bulk.chunks
+
+    def spy(items, size=None):
+        parts = list(real_chunks(items, size))
+        if size == 2:
+            lookups.append([len(part) for part in parts])
+        return iter(parts)
+
+    monkeypatch.setattr(bulk, "chunks", spy)
     rows = [[make_uscc(1 + n % 5), "", str(2020 + n // 20), str(1 + n // 5 % 4), str(n), str(n + 1), "", ""]
             for n in range(40)]
     assert import_indicators(upload(indicator_csv(rows))).created == 40
+    # The enterprises by USCC and the stored 2020Q1 rows, five keys two at a time.
+    assert lookups == [[2, 2, 1], [2, 2, 1]]
 
     changed = [row[:4] + [str(int(row[4]) + 1)] + row[5:] for row in rows[:25]]
     report = import_indicators(upload(indicator_csv(changed)))

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from lianxi.economy import selectors
 from lianxi.economy.periods import Period
 from lianxi.economy.selectors import latest_period, monitor, periods_with_data, trend
 
@@ -99,3 +100,9 @@ def test_without_any_figures_only_the_directory_counts(firms):
     empty = monitor(Period(2025, 1))
     assert empty.overall["employees"].non_public_share is None
     assert empty.headline == "2025年第1季度，全市非公经济贡献了80.0%的市场主体数量"
+
+
+@pytest.mark.parametrize("value, text", [(None, "—"), (1, "100.0%"), (0.9996, "99.9%"), (0.999, "99.9%"),
+                                         (0.783, "78.3%"), (0.0004, "0.1%"), (0, "0.0%")])
+def test_a_share_is_shown_with_one_decimal_and_never_a_rounded_100(value, text):
+    assert selectors.percent(value) == text

@@ -243,3 +243,11 @@ def test_the_schema_documents_the_endpoints(api, clerk):
         assert path in paths, path
     api.force_authenticate(None)
     assert api.get("/api/v1/meetings/").status_code == 401
+
+
+def test_the_meeting_chip_names_the_meeting_only_to_those_who_may_see_it(as_user, clerk, user_yi, symposium):
+    path = f"/appeals/?meeting={symposium.pk}"
+    assert "2026年第一季度民营企业发展座谈会" in as_user(clerk).get(path).content.decode()
+    hidden = as_user(user_yi).get(path).content.decode()  # 乙 took no part in it
+    assert "2026年第一季度民营企业发展座谈会" not in hidden
+    assert f"会议：#{symposium.pk}" in hidden

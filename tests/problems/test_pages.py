@@ -18,15 +18,17 @@ def nav_labels(client) -> list[str]:
     return [item.label for item in nav_items(client.get(reverse("web:home")).wsgi_request.user)]
 
 
-def test_the_navigation_offers_common_problems(as_user, dispatcher, supervisor, leader, handler_gxj, user_jia,
-                                               problem, gxj, now):
+def test_the_navigation_offers_common_problems(as_user, dispatcher, supervisor, leader, handler_gxj, handler_rsj,
+                                               user_jia, problem, gxj, rsj, now):
     for staff in (dispatcher, supervisor, leader):
         assert "共性问题" in nav_labels(as_user(staff))
     assert "共性问题" not in nav_labels(as_user(user_jia))
-    # A department's handler once the department leads a problem.
+    # A department's handler once the department leads or co-handles a problem.
     assert "共性问题" not in nav_labels(as_user(handler_gxj))
-    services.dispatch_problem(problem, acting_user=dispatcher, lead_department=gxj, now=now)
+    assert "共性问题" not in nav_labels(as_user(handler_rsj))
+    services.dispatch_problem(problem, acting_user=dispatcher, lead_department=gxj, co_departments=[rsj], now=now)
     assert "共性问题" in nav_labels(as_user(handler_gxj))
+    assert "共性问题" in nav_labels(as_user(handler_rsj))
 
 
 def test_the_list(as_user, dispatcher, user_jia, problem):

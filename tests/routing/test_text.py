@@ -1,6 +1,10 @@
 """The router reads Chinese text one canonical way: half-width, simplified, place names and numbers masked."""
 
+import pytest
+
+from lianxi.directory.models import Department
 from lianxi.routing.text import NUMBER, PLACE, Places, appeal_text, ngram_hashes, normalize, short_name
+from lianxi.similar.text import forget_places, normalized
 
 PLACES = Places.build([(1, "卫城镇"), (2, "麦格苗族布依族乡"), (3, "清镇经济开发区"), (4, "青龙山街道")])
 
@@ -49,3 +53,13 @@ def test_empty_and_symbol_only_text_normalise_to_nothing():
     assert normalize("！？……——  ").text == ""
     rows, buckets = ngram_hashes([""])
     assert len(rows) == 0
+
+
+@pytest.mark.django_db
+def test_a_new_town_is_masked_at_once_by_the_similar_appeal_texts_too():
+    """Both readers of the towns' names refresh together when a department changes."""
+    forget_places()
+    assert "站街" in normalized("站街镇的污水管网")  # the names are read, and kept for PLACES_SECONDS
+    Department.objects.create(code="zjz", name="站街镇", kind="town")
+    assert "站街" not in normalized("站街镇的污水管网")
+    forget_places()

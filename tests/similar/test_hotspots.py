@@ -9,7 +9,10 @@
 import pytest
 
 from lianxi.appeals import actions
+from lianxi.appeals.models import Appeal
 from lianxi.directory.models import Department, Enterprise
+from lianxi.similar.api import listed_appeals
+from lianxi.similar.clusters import Topic
 from lianxi.similar.index import index_pending
 from lianxi.stats.facts import refresh
 
@@ -101,6 +104,27 @@ def test_a_department_reads_the_topics_of_its_own_appeals_only(api, dispatcher, 
     topics = api.as_(handler_gxj).get(f"/api/v1/stats/hotspots/?{MARCH}").json()["results"]
     assert len(topics) == 1 and {a["id"] for a in topics[0]["appeals"]} == {a.pk for a in led}
     assert api.as_(handler_gxj).get(f"/api/v1/stats/hotspots/?{MARCH}&department={rsj.pk}").status_code == 403
+
+
+def test_a_handler_never_reads_the_title_of_a_topic_appeal_moved_out_of_their_department(
+        api, dispatcher, handler_gxj, gxj, rsj, jia, yi, register):
+    led = [actions.dispatch(register(e, text, at(3, 2 + i)), acting_user=dispatcher, lead_department=gxj,
+                            now=at(3, 2 + i, 11))
+           for i, (e, text) in enumerate(zip([jia, yi, jia], DRAINAGE))]
+    refresh()
+    index_pending()
+    assert api.as_(handler_gxj).get(f"/api/v1/stats/hotspots/?{MARCH}").json()["results"][0]["title"]
+    # Moved to 人社局 since the numbers' facts were counted: the topic is still counted, its words are not shown.
+    Appeal.objects.filter(pk__in=[a.pk for a in led]).update(lead_department=rsj)
+    topic = api.as_(handler_gxj).get(f"/api/v1/stats/hotspots/?{MARCH}").json()["results"][0]
+    assert topic["size"] == 3 and topic["title"] == "" and topic["appeals"] == []
+
+
+def test_the_topic_page_reads_none_of_the_newest_appeals_it_does_not_show(leader, jia, register):
+    appeals = [register(jia, text, at(3, 2 + i)) for i, text in enumerate(DRAINAGE[:3])]
+    topic = Topic(label=0, current=[a.pk for a in appeals], previous=0, enterprises=1)
+    assert [a["id"] for a in listed_appeals(leader, topic, 2)] == [appeals[2].pk, appeals[1].pk]
+    assert listed_appeals(leader, topic, 0) == []
 
 
 def test_bad_questions_are_refused_with_the_field_named(api, leader, march):

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from lianxi.appeals import actions
 from lianxi.similar import minhash
+from lianxi.similar.api import SimilarAppealSerializer, serialize
 from lianxi.similar.index import index_pending
 from lianxi.similar.search import lsh_candidates, similar_to_text
 from lianxi.similar.text import shingles
@@ -162,3 +163,25 @@ def test_a_check_needs_some_text_and_an_enterprise_the_user_sees(api, clerk, use
     assert unknown.status_code == 400 and "enterprise" in unknown.data
     assert APIClient().post("/api/v1/appeals/similar/", {"title": "x"}, format="json").status_code == 401
     assert api.as_(user_yi).get("/api/v1/appeals/similar/").status_code == 405
+
+
+def test_a_check_reads_at_most_an_appeals_title_and_the_routers_length_of_content(api, as_user, clerk, jia,
+                                                                                 register):
+    register(jia, DRAINAGE[0])
+    too_long = check(api, clerk, (DRAINAGE[0][0], DRAINAGE[0][1] * 400), jia)  # over 20,000 characters
+    assert too_long.status_code == 400 and "content" in too_long.data and "title" not in too_long.data
+    long_title = check(api, clerk, (DRAINAGE[0][0] * 20, DRAINAGE[0][1]), jia)  # over 200 characters
+    assert long_title.status_code == 400 and "title" in long_title.data and "content" not in long_title.data
+    # The page's panel searches nothing.
+    panel = as_user(clerk).post("/similar/check/", {"title": DRAINAGE[0][0], "content": DRAINAGE[0][1] * 400})
+    assert panel.status_code == 200 and panel.content.decode().strip() == ""
+
+
+def test_the_hand_built_answer_is_what_the_documented_serializer_renders(dispatcher, jia, yi, register):
+    target = register(jia, DRAINAGE[0])
+    actions.merge(register(jia, DRAINAGE[1]), acting_user=dispatcher, into=target)
+    register(yi, DRAINAGE[2])
+    index_pending()
+    results = similar_to_text(dispatcher, *DRAINAGE[3], enterprise_id=jia.pk)
+    assert {r.relation for r in results} == {"duplicate", "common"} and any(r.merged_into for r in results)
+    assert serialize(results) == SimilarAppealSerializer(results, many=True).data

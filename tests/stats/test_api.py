@@ -129,13 +129,35 @@ def test_ranking_by_weighted_score_with_a_minimum(story, rsj_appeals, api, leade
     assert body["ranked_count"] == 2
 
 
-def test_ranking_ties_share_a_rank_and_heads_see_their_own_row(story, api, leader, head_gxj, settings, gxj):
+def test_ranking_ties_share_a_rank_and_heads_see_their_own_row(story, rsj_appeals, api, leader, head_gxj, settings,
+                                                               gxj, clerk, dispatcher, yi, category, channel):
+    from lianxi.appeals import actions
+    from lianxi.directory.models import Department
+    from lianxi.stats.facts import refresh
     from lianxi.stats.selectors import score
+    from tests.conftest import make_user
 
     assert score({"a": 0.5, "b": None}, {"a": 1, "b": 1}) is None
     settings.LIANXI = {**settings.LIANXI, "RANKING_MIN_RECEIVED": 1}
+    # Two departments with the same story: one appeal, signed late (3/4, due 3/3), solved, very satisfied.
+    for code, name in (("fgw", "市发展和改革局"), ("swj", "市商务局")):
+        department = Department.objects.create(code=code, name=name)
+        handler = make_user(f"handler_{code}", "handler", department=department)
+        a = actions.register(acting_user=clerk, enterprise=yi, title="项目", content="项目", category=category,
+                             channel=channel, now=at(3, 2, 9)).appeal
+        a = actions.dispatch(a, acting_user=dispatcher, lead_department=department, now=at(3, 2, 10))
+        a = actions.accept(a, acting_user=handler, now=at(3, 4, 9))
+        a = actions.reply(a, acting_user=handler, result="已办", outcome="solved", now=at(3, 5))
+        actions.follow_up(a, acting_user=clerk, rating=5, solved=True, now=at(3, 6))
+    refresh(now=NOW)
+
+    body = get(api, leader, "ranking").json()
+    # response 0/1, solved 1/1, satisfied 1/1 → 0 + 50 + 40 = 90 each: one rank shared, and the next is 4th.
+    assert [(r["name"], r["rank"], r["score"]) for r in body["results"]] == [
+        ("市人力资源和社会保障局", 1, 100.0), ("市发展和改革局", 2, 90.0), ("市商务局", 2, 90.0),
+        ("市工业和信息化局", 4, 80.0)]
     body = get(api, head_gxj, "ranking").json()
-    assert [r["key"] for r in body["results"]] == [gxj.pk] and body["results"][0]["rank"] == 1
+    assert [(r["key"], r["rank"]) for r in body["results"]] == [(gxj.pk, 4)]
 
 
 def test_growth_against_the_previous_period(story, api, leader, category):

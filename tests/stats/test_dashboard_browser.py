@@ -8,28 +8,13 @@ import re
 
 import pytest
 
-from lianxi.directory.models import Category, Channel
-
 PASSWORD = "pass-word-123"  # tests/conftest.py make_user
 MARCH = "from=2026-03-01&to=2026-03-31"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-# A transactional test run may have flushed the data migration's channels and categories: make sure they are there
-# before the story (tests/stats/conftest.py) reads them.
-@pytest.fixture
-def category(gxj):
-    category, _ = Category.objects.get_or_create(code="policy", defaults={"name": "政策咨询与兑现"})
-    category.default_department = gxj
-    category.save()
-    return category
-
-
-@pytest.fixture
-def channel(db):
-    Channel.objects.get_or_create(code="hotline", defaults={"name": "电话"})
-    return Channel.objects.get_or_create(code="window", defaults={"name": "企业之家窗口"})[0]
+# A transactional test run may have flushed the data migration's channels and categories: ``directory_defaults``
+# puts them back before the story (tests/stats/conftest.py) reads them.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("directory_defaults")]
 
 
 def test_the_dashboard_and_the_big_screen(live_server, story, leader, browser):

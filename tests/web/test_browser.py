@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lianxi.directory.models import Category, Channel
+from lianxi.directory.models import Category
 
 PASSWORD = "pass-word-123"  # tests/conftest.py make_user
 
@@ -13,13 +13,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def loop_data(gxj):
-    """The default category and channel come from a data migration, which a transactional test run may have
-    flushed before this test: make sure they are there."""
-    category, _ = Category.objects.get_or_create(code="policy", defaults={"name": "政策咨询与兑现"})
+def loop_data(directory_defaults, gxj):
+    """The default category (a transactional test run may have flushed the data migration's rows: the fixture
+    puts them back), routed to 工信局."""
+    category = Category.objects.get(code="policy")
     category.default_department = gxj
     category.save()
-    Channel.objects.get_or_create(code="window", defaults={"name": "企业之家窗口"})
     return category
 
 

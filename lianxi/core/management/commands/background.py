@@ -3,8 +3,9 @@
 The minute's background steps in one loop beside the web server (what `make demo` runs): each step named in
 ``settings.LIANXI_BACKGROUND_STEPS`` is a function that does what is due and returns quickly when nothing is —
 the numbers' facts (lianxi.stats), the similar-appeal index (lianxi.similar), the routing model's retraining
-(lianxi.routing). A step that fails is logged and the others still run. For scale-out each step is also a Celery
-beat task (config/settings.py ``CELERY_BEAT_SCHEDULE``); the 督办 pass and the outbox keep their own commands.
+(lianxi.routing). A step that fails is logged and the others still run (``--once`` then exits with an error).
+For scale-out each step is also a Celery beat task (config/settings.py ``CELERY_BEAT_SCHEDULE``); the 督办 pass
+and the outbox keep their own commands.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
+FAILED = "failed"
 
 
 def run_steps() -> dict[str, object]:
@@ -26,7 +29,7 @@ def run_steps() -> dict[str, object]:
             results[path] = import_string(path)()
         except Exception:  # one broken step must not stop the others
             log.exception("background step %s failed", path)
-            results[path] = "failed"
+            results[path] = FAILED
     return results
 
 
@@ -39,12 +42,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, interval=60.0, **options):
         if once:
-            for path, result in run_steps().items():
+            results = run_steps()
+            for path, result in results.items():
                 self.stdout.write(f"{path}: {result}")
+            failed = [path for path, result in results.items() if result is FAILED]
+            if failed:
+                raise CommandError(f"后台任务失败：{'、'.join(failed)}")
             return
         self.stdout.write(f"后台任务已启动，每 {interval:g} 秒一遍（Ctrl-C 停止）")
         try:
             while True:
+                close_old_connections()  # a database restart must not kill the loop for good
                 run_steps()
                 time.sleep(interval)
         except KeyboardInterrupt:
